@@ -1,0 +1,63 @@
+package io.eskafka.kafka;
+
+import io.eskafka.internal.processor.CommandTopology;
+import io.eskafka.kafka.serde.AvroSerde;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * Builds the Kafka Streams topology of an aggregate's write side, for {@link AggregateApp} and for
+ * tests with Kafka's {@code TopologyTestDriver}.
+ *
+ * <p>Topics read and written: {@code <aggregate>.commands} → {@code <aggregate>.events},
+ * {@code <aggregate>.command-results}, {@code <aggregate>.dlq}. Stores: {@code
+ * <aggregate>.snapshots} (stream id → latest state; its changelog is the snapshot log) and {@code
+ * <aggregate>.command-ids} (command id → result, for the dedupe window).
+ */
+public final class AggregateTopology {
+
+  private AggregateTopology() {}
+
+  /**
+   * Builds a topology with one aggregate.
+   *
+   * @param aggregate the aggregate
+   * @param serde the serde (and through it, the schema registry) of commands, events, state and
+   *     results
+   * @param dedupeWindow how long command ids are remembered
+   * @param <S> state type
+   * @return a new topology
+   */
+  public static <S extends SpecificRecord> Topology build(AggregateDefinition<S> aggregate,
+      AvroSerde serde, Duration dedupeWindow) {
+    Topology topology = new Topology();
+    CommandTopology.addTo(topology, aggregate, serde, dedupeWindow);
+    return topology;
+  }
+
+  /**
+   * The Kafka Streams configuration the toolkit runs an aggregate with: exactly-once v2, and what
+   * {@code options} sets. Useful for {@code TopologyTestDriver} too.
+   *
+   * @param options the application options
+   * @param stateDir the state directory to use
+   * @return new properties
+   */
+  public static Properties streamsConfig(AppOptions options, String stateDir) {
+    Properties config = new Properties();
+    config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+    config.put(StreamsConfig.APPLICATION_ID_CONFIG, options.applicationId());
+    config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+    config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.streamThreads());
+    config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitInterval().toMillis());
+    // No global stores here; enabling the handler for the (absent) global thread only silences
+    // Kafka Streams' start-up warning about it.
+    config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    config.putAll(options.kafkaOverrides());
+    return config;
+  }
+}
