@@ -1,6 +1,7 @@
 package io.eskafka.kafka;
 
 import io.eskafka.client.StreamState;
+import io.eskafka.internal.DirectoryTree;
 import io.eskafka.internal.processor.CommandTopology;
 import io.eskafka.internal.processor.SnapshotCodec;
 import io.eskafka.kafka.serde.AvroSerde;
@@ -9,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -244,15 +243,7 @@ public final class AggregateApp<S extends SpecificRecord> implements AutoCloseab
     streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     if (ownsStateDir) {
-      deleteRecursively(stateDir);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      log.warn("could not delete state dir {}", dir, e);
+      DirectoryTree.deleteQuietly(stateDir);
     }
   }
 }

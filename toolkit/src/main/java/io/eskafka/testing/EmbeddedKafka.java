@@ -1,5 +1,6 @@
 package io.eskafka.testing;
 
+import io.eskafka.internal.DirectoryTree;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -9,12 +10,8 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -294,7 +291,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       return new EmbeddedKafka(server, directory, temporary, port, startup, isShared);
     } catch (RuntimeException | Error e) {
       if (temporary) {
-        deleteRecursively(directory);
+        DirectoryTree.deleteQuietly(directory);
       }
       throw e;
     }
@@ -524,33 +521,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       closed = true;
       stop(server);
       if (deleteDirectoryOnClose) {
-        deleteRecursively(directory);
+        DirectoryTree.deleteQuietly(directory);
       }
-    }
-  }
-
-  private static void deleteRecursively(Path root) {
-    try {
-      Files.walkFileTree(
-          root,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.deleteIfExists(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-              Files.deleteIfExists(dir);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (NoSuchFileException gone) {
-      // Already deleted: nothing to do.
-    } catch (IOException e) {
-      LOG.warn("could not delete embedded Kafka directory {}", root, e);
     }
   }
 

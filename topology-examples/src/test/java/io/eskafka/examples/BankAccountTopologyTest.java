@@ -20,10 +20,8 @@ import io.eskafka.kafka.MessageHeaders;
 import io.eskafka.kafka.serde.AvroSerde;
 import io.eskafka.kafka.serde.InMemorySchemaRegistry;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -43,6 +41,7 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The aggregate processor under Kafka's TopologyTestDriver: every result kind, the dead-letter
@@ -54,7 +53,7 @@ class BankAccountTopologyTest {
   private final AggregateTopics topics = aggregate.topics();
   private final AvroSerde serde = AvroSerde.create(new InMemorySchemaRegistry());
   private final CommandResultDecoder decoder = new CommandResultDecoder(topics, serde);
-  private Path stateDir;
+  @TempDir Path stateDir;
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> commands;
   private TestOutputTopic<String, byte[]> events;
@@ -63,7 +62,6 @@ class BankAccountTopologyTest {
 
   @BeforeEach
   void start() throws Exception {
-    stateDir = Files.createTempDirectory("eskafka-ttd-");
     driver = new TopologyTestDriver(
         AggregateTopology.build(aggregate, serde, Duration.ofDays(7)),
         AggregateTopology.streamsConfig(AppOptions.of("ttd:9092", "ttd"), stateDir.toString()));
@@ -80,9 +78,6 @@ class BankAccountTopologyTest {
   @AfterEach
   void stop() throws Exception {
     driver.close();
-    try (var paths = Files.walk(stateDir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 
   @Test

@@ -16,39 +16,39 @@ import org.apache.kafka.common.errors.SerializationException;
  */
 public class AvroDecodingException extends SerializationException {
 
-    private final int schemaId;
-    private final boolean hasSchemaId;
+  private final int schemaId;
+  private final boolean hasSchemaId;
 
-    /**
-     * Creates an exception for bytes whose schema id is unknown (not read yet).
-     *
-     * @param message what went wrong, not null
-     */
-    public AvroDecodingException(String message) {
-        super(message);
-        this.schemaId = 0;
-        this.hasSchemaId = false;
-    }
+  /**
+   * Creates an exception for bytes whose schema id is unknown (not read yet).
+   *
+   * @param message what went wrong, not null
+   */
+  public AvroDecodingException(String message) {
+    super(message);
+    this.schemaId = 0;
+    this.hasSchemaId = false;
+  }
 
-    /**
-     * Creates an exception for bytes carrying a schema id.
-     *
-     * @param message what went wrong, not null
-     * @param schemaId the schema id read from the payload
-     * @param cause the underlying failure, may be null
-     */
-    public AvroDecodingException(String message, int schemaId, Throwable cause) {
-        super(message, cause);
-        this.schemaId = schemaId;
-        this.hasSchemaId = true;
-    }
+  /**
+   * Creates an exception for bytes carrying a schema id.
+   *
+   * @param message what went wrong, not null
+   * @param schemaId the schema id read from the payload
+   * @param cause the underlying failure, may be null
+   */
+  public AvroDecodingException(String message, int schemaId, Throwable cause) {
+    super(message, cause);
+    this.schemaId = schemaId;
+    this.hasSchemaId = true;
+  }
 
-    /**
-     * Returns the schema id read from the payload, if decoding got that far.
-     *
-     * @return the schema id, or empty when the payload was too short or had the wrong magic byte
-     */
-    public OptionalInt schemaId() {
-        return hasSchemaId ? OptionalInt.of(schemaId) : OptionalInt.empty();
-    }
+  /**
+   * Returns the schema id read from the payload, if decoding got that far.
+   *
+   * @return the schema id, or empty when the payload was too short or had the wrong magic byte
+   */
+  public OptionalInt schemaId() {
+    return hasSchemaId ? OptionalInt.of(schemaId) : OptionalInt.empty();
+  }
 }

@@ -64,493 +64,493 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class AvroSerde {
 
-    /** The first byte of every Confluent-framed payload. */
-    public static final byte MAGIC_BYTE = 0x0;
+  /** The first byte of every Confluent-framed payload. */
+  public static final byte MAGIC_BYTE = 0x0;
 
-    /** Magic byte plus 4-byte schema id. */
-    private static final int HEADER_SIZE = 5;
+  /** Magic byte plus 4-byte schema id. */
+  private static final int HEADER_SIZE = 5;
 
-    // Buffers that grew past this for one huge record are dropped rather than kept per thread.
-    private static final int MAX_RETAINED_BUFFER = 64 * 1024;
+  // Buffers that grew past this for one huge record are dropped rather than kept per thread.
+  private static final int MAX_RETAINED_BUFFER = 64 * 1024;
+
+  private final SchemaRegistry registry;
+  private final boolean autoRegister;
+  private final ClassLoader classLoader;
+
+  private final ConcurrentHashMap<TopicSchema, Integer> idByTopicSchema = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Schema, DatumWriter<SpecificRecord>> writerBySchema = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, Schema> writerSchemaById = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, DatumReader<SpecificRecord>> readerById = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Class<?>, ConcurrentHashMap<Integer, DatumReader<SpecificRecord>>> readerByClassAndId =
+      new ConcurrentHashMap<>();
+
+  // BinaryEncoder/BinaryDecoder and the output buffer are mutable and not thread-safe, yet one
+  // serde is shared by every stream thread. Kafka Streams runs a fixed set of long-lived threads,
+  // so a ThreadLocal gives each of them its own reusable encoder, decoder and buffer with no
+  // locking and ~100% reuse; the alternative (fresh objects per call) costs a buffer allocation
+  // and regrowth per record. Entries die with their thread or with this serde (ThreadLocal keys
+  // are weak), and oversized buffers are not retained.
+  private final ThreadLocal<EncodeState> encodeState = ThreadLocal.withInitial(EncodeState::new);
+  private final ThreadLocal<DecodeState> decodeState = ThreadLocal.withInitial(DecodeState::new);
+
+  private final Serde<SpecificRecord> serde;
+
+  private AvroSerde(Builder builder) {
+    this.registry = builder.registry;
+    this.autoRegister = builder.autoRegister;
+    this.classLoader = builder.classLoader;
+    this.serde = Serdes.serdeFrom(new RecordSerializer<>(), new RecordDeserializer());
+  }
+
+  /**
+   * Creates a serde with default options: auto-registration on, generated classes loaded from the
+   * creating thread's context class loader (or this class's loader when there is none).
+   *
+   * @param registry the schema registry, not null
+   * @return a new serde, never null
+   */
+  public static AvroSerde create(SchemaRegistry registry) {
+    return builder(registry).build();
+  }
+
+  /**
+   * Starts configuring a serde.
+   *
+   * @param registry the schema registry, not null
+   * @return a builder with default options, never null
+   */
+  public static Builder builder(SchemaRegistry registry) {
+    return new Builder(registry);
+  }
+
+  /**
+   * Returns the subject under which a record schema written to a topic is registered
+   * ({@code TopicRecordNameStrategy}): {@code <topic>-<record full name>}.
+   *
+   * @param topic the topic, not null
+   * @param recordSchema a record schema, not null
+   * @return the subject, never null
+   */
+  public static String subjectName(String topic, Schema recordSchema) {
+    return topic + "-" + recordSchema.getFullName();
+  }
+
+  /**
+   * Encodes a record for a topic, registering or looking up its schema on first use.
+   *
+   * @param topic the topic the bytes are written to (part of the subject), not null
+   * @param record the record, may be null
+   * @return the Confluent-framed bytes, or null when {@code record} is null
+   * @throws SerializationException if the schema cannot be registered or (auto-registration off)
+   *     is not registered, or the record cannot be encoded (e.g. a required field is null)
+   */
+  public byte[] serialize(String topic, SpecificRecord record) {
+    if (record == null) {
+      return null;
+    }
+    Objects.requireNonNull(topic, "topic");
+    Schema schema = record.getSchema();
+    int id = schemaId(topic, schema);
+    DatumWriter<SpecificRecord> writer = writerBySchema.get(schema);
+    if (writer == null) {
+      writer = writerBySchema.computeIfAbsent(schema,
+          s -> new SpecificDatumWriter<>(s, SpecificData.getForClass(record.getClass())));
+    }
+    EncodeState state = encodeState.get();
+    Buffer buffer = state.buffer;
+    buffer.reset();
+    buffer.write(MAGIC_BYTE);
+    buffer.writeInt(id);
+    try {
+      BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(buffer, state.encoder);
+      state.encoder = encoder;
+      writer.write(record, encoder);
+      encoder.flush();
+    } catch (IOException | RuntimeException e) {
+      throw new SerializationException("cannot encode " + schema.getFullName() + " for topic "
+          + topic + ": " + e.getMessage(), e);
+    }
+    byte[] bytes = buffer.toByteArray();
+    if (buffer.capacity() > MAX_RETAINED_BUFFER) {
+      state.buffer = new Buffer();
+    }
+    return bytes;
+  }
+
+  /**
+   * Decodes bytes into the generated class named by the writer schema's full name, resolving the
+   * writer schema into that class's schema.
+   *
+   * @param topic the topic the bytes were read from (currently informational), may be null
+   * @param bytes Confluent-framed bytes, not null and not empty (tombstones are the caller's
+   *     business; the {@link #asSerde() Kafka views} map null to null)
+   * @return the record, never null
+   * @throws AvroDecodingException if the bytes are null, empty, not Confluent-framed, truncated or
+   *     corrupt; the schema id is unknown; no generated class exists for the writer record name;
+   *     or the writer schema cannot be resolved into that class's schema
+   */
+  public SpecificRecord deserialize(String topic, byte[] bytes) {
+    int id = readHeader(bytes);
+    DatumReader<SpecificRecord> reader = readerById.get(id);
+    if (reader == null) {
+      reader = readerById.computeIfAbsent(id, this::readerForWriterClass);
+    }
+    return decode(reader, bytes, id);
+  }
+
+  /**
+   * Decodes bytes into a class chosen by the caller, resolving the writer schema into that class's
+   * schema (e.g. bytes written with version 1 of a record read into the version-2 class).
+   *
+   * @param topic the topic the bytes were read from (currently informational), may be null
+   * @param bytes Confluent-framed bytes, not null and not empty
+   * @param expected the generated class to read into, not null
+   * @param <T> the record type
+   * @return the record, never null
+   * @throws AvroDecodingException for every failure listed at {@link #deserialize(String, byte[])},
+   *     and when the writer record's full name is neither the expected record's full name nor one
+   *     of its aliases
+   */
+  public <T extends SpecificRecord> T deserialize(String topic, byte[] bytes, Class<T> expected) {
+    Objects.requireNonNull(expected, "expected");
+    int id = readHeader(bytes);
+    ConcurrentHashMap<Integer, DatumReader<SpecificRecord>> readers =
+        readerByClassAndId.computeIfAbsent(expected, c -> new ConcurrentHashMap<>());
+    DatumReader<SpecificRecord> reader = readers.get(id);
+    if (reader == null) {
+      reader = readers.computeIfAbsent(id, i -> readerForExpectedClass(i, expected));
+    }
+    return expected.cast(decode(reader, bytes, id));
+  }
+
+  /**
+   * Returns this serde as a Kafka {@link Serde} for any generated record. Its deserializer returns
+   * null for null bytes (tombstones) and otherwise behaves like {@link #deserialize(String, byte[])};
+   * its serializer is {@link #serialize(String, SpecificRecord)}. {@code configure} and
+   * {@code close} do nothing: the serde is configured by its builder.
+   *
+   * @return the same thread-safe Kafka serde on every call, never null
+   */
+  public Serde<SpecificRecord> asSerde() {
+    return serde;
+  }
+
+  /**
+   * Returns a Kafka {@link Serde} for one generated class, e.g. for state-store values typed as
+   * the aggregate's state class. Its deserializer returns null for null bytes and otherwise behaves
+   * like {@link #deserialize(String, byte[], Class)}.
+   *
+   * @param type the generated class, not null
+   * @param <T> the record type
+   * @return a thread-safe Kafka serde sharing this serde's caches, never null
+   */
+  public <T extends SpecificRecord> Serde<T> serdeFor(Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    return Serdes.serdeFrom(new RecordSerializer<T>(), new TypedDeserializer<>(type));
+  }
+
+  private int schemaId(String topic, Schema schema) {
+    TopicSchema key = new TopicSchema(topic, schema);
+    Integer cached = idByTopicSchema.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    String subject = subjectName(topic, schema);
+    int id;
+    try {
+      if (autoRegister) {
+        id = registry.register(subject, schema);
+      } else {
+        id = registry.lookup(subject, schema)
+            .orElseThrow(() -> new SerializationException("schema of " + schema.getFullName()
+                + " is not registered under subject '" + subject
+                + "' and auto-registration is off: register it before writing"))
+            .id();
+      }
+    } catch (SchemaRegistryException e) {
+      throw new SerializationException("cannot " + (autoRegister ? "register" : "look up")
+          + " schema of " + schema.getFullName() + " under subject '" + subject + "': "
+          + e.getMessage(), e);
+    }
+    // Racing threads may both ask the registry; it answers both with the same id.
+    idByTopicSchema.putIfAbsent(key, id);
+    return id;
+  }
+
+  private static int readHeader(byte[] bytes) {
+    if (bytes == null) {
+      throw new AvroDecodingException("null payload: expected Confluent wire format bytes");
+    }
+    if (bytes.length == 0) {
+      throw new AvroDecodingException("empty payload: expected Confluent wire format bytes");
+    }
+    if (bytes[0] != MAGIC_BYTE) {
+      throw new AvroDecodingException(String.format(
+          "unknown magic byte 0x%02x: not Confluent wire format (first byte must be 0x00)",
+          bytes[0] & 0xff));
+    }
+    if (bytes.length < HEADER_SIZE) {
+      throw new AvroDecodingException("truncated payload: " + bytes.length
+          + " bytes, Confluent wire format needs at least 5 (magic byte and 4-byte schema id)");
+    }
+    return ((bytes[1] & 0xff) << 24) | ((bytes[2] & 0xff) << 16) | ((bytes[3] & 0xff) << 8) | (bytes[4] & 0xff);
+  }
+
+  private SpecificRecord decode(DatumReader<SpecificRecord> reader, byte[] bytes, int id) {
+    DecodeState state = decodeState.get();
+    BinaryDecoder decoder = DecoderFactory.get()
+        .binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, state.decoder);
+    state.decoder = decoder;
+    SpecificRecord record;
+    try {
+      record = reader.read(null, decoder);
+      if (!decoder.isEnd()) {
+        throw new AvroDecodingException("corrupt payload: bytes left over after the record"
+            + " (schema id " + id + "): the bytes do not match their writer schema", id, null);
+      }
+    } catch (EOFException e) {
+      throw new AvroDecodingException("truncated payload: Avro data ends early (schema id " + id + ")", id, e);
+    } catch (AvroDecodingException e) {
+      throw e;
+    } catch (SecurityException e) {
+      throw new AvroDecodingException("Avro refused to load a class while decoding schema id " + id
+          + " (org.apache.avro.util.ClassSecurityValidator): " + e.getMessage(), id, e);
+    } catch (IOException | RuntimeException e) {
+      throw new AvroDecodingException("corrupt payload (schema id " + id + "): " + e, id, e);
+    }
+    return record;
+  }
+
+  private Schema writerSchema(int id) {
+    Schema schema = writerSchemaById.get(id);
+    if (schema != null) {
+      return schema;
+    }
+    // computeIfAbsent so each id is fetched once even when several threads meet it together;
+    // failures are not cached, so a registry outage is retried on the next record.
+    return writerSchemaById.computeIfAbsent(id, this::fetchWriterSchema);
+  }
+
+  private Schema fetchWriterSchema(int id) {
+    Schema schema;
+    try {
+      schema = registry.getById(id);
+    } catch (SchemaRegistryException e) {
+      String message = e.isNotFound()
+          ? "unknown schema id " + id + ": the registry does not know it"
+          : "cannot fetch writer schema id " + id + " from the registry: " + e.getMessage();
+      throw new AvroDecodingException(message, id, e);
+    }
+    if (schema == null) {
+      throw new AvroDecodingException("unknown schema id " + id + ": the registry returned nothing", id, null);
+    }
+    return schema;
+  }
+
+  private DatumReader<SpecificRecord> readerForWriterClass(int id) {
+    Schema writer = writerSchema(id);
+    requireRecord(writer, id);
+    String className = SpecificData.getClassName(writer);
+    Class<?> loaded;
+    try {
+      // initialize=false: bytes must not be able to run static initialisers of arbitrary classes.
+      loaded = Class.forName(className, false, classLoader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new AvroDecodingException("no class on the classpath for writer record " + writer.getFullName()
+          + " (schema id " + id + "): expected generated class " + className, id, e);
+    }
+    if (!SpecificRecord.class.isAssignableFrom(loaded)) {
+      throw new AvroDecodingException("class " + className + " named by writer record " + writer.getFullName()
+          + " (schema id " + id + ") is not an Avro SpecificRecord", id, null);
+    }
+    return newReader(id, writer, loaded.asSubclass(SpecificRecord.class));
+  }
+
+  private DatumReader<SpecificRecord> readerForExpectedClass(int id, Class<? extends SpecificRecord> expected) {
+    Schema writer = writerSchema(id);
+    requireRecord(writer, id);
+    Schema reader = readerSchema(expected, id);
+    boolean sameRecord = writer.getFullName().equals(reader.getFullName())
+        || reader.getAliases().contains(writer.getFullName());
+    if (!sameRecord) {
+      throw new AvroDecodingException("writer record " + writer.getFullName() + " (schema id " + id
+          + ") does not match expected " + expected.getName() + " (record " + reader.getFullName()
+          + ", aliases " + reader.getAliases() + ")", id, null);
+    }
+    return newReader(id, writer, expected);
+  }
+
+  private DatumReader<SpecificRecord> newReader(int id, Schema writer, Class<? extends SpecificRecord> type) {
+    Schema reader = readerSchema(type, id);
+    SchemaCompatibility.SchemaPairCompatibility compatibility =
+        SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+    if (compatibility.getType() != SchemaCompatibilityType.COMPATIBLE) {
+      throw new AvroDecodingException("writer schema id " + id + " of " + writer.getFullName()
+          + " cannot be resolved into " + type.getName() + ": "
+          + compatibility.getResult().getIncompatibilities(), id, null);
+    }
+    // Trust before the reader is published in a cache: see AvroClassTrust on memory ordering.
+    AvroClassTrust.trustTypesOf(type, reader);
+    // The class's own loader finds its nested generated classes; the class's MODEL$ carries the
+    // logical-type conversions it was generated with.
+    SpecificData data = new SpecificData(type.getClassLoader());
+    SpecificData.getForClass(type).getConversions().forEach(data::addLogicalTypeConversion);
+    try {
+      return new SpecificDatumReader<>(writer, reader, data);
+    } catch (SecurityException e) {
+      throw new AvroDecodingException("Avro refused to load a class for writer schema id " + id
+          + " (org.apache.avro.util.ClassSecurityValidator): " + e.getMessage(), id, e);
+    }
+  }
+
+  private static Schema readerSchema(Class<? extends SpecificRecord> type, int id) {
+    try {
+      return SpecificData.get().getSchema(type);
+    } catch (RuntimeException e) {
+      throw new AvroDecodingException("class " + type.getName() + " has no readable Avro schema (SCHEMA$)", id, e);
+    }
+  }
+
+  private static void requireRecord(Schema writer, int id) {
+    if (writer.getType() != Schema.Type.RECORD) {
+      throw new AvroDecodingException("writer schema id " + id + " is a " + writer.getType()
+          + " schema; this serde decodes records only", id, null);
+    }
+  }
+
+  /**
+   * Options of an {@link AvroSerde}. Not thread-safe; build on one thread, then share the serde.
+   */
+  public static final class Builder {
 
     private final SchemaRegistry registry;
-    private final boolean autoRegister;
-    private final ClassLoader classLoader;
+    private boolean autoRegister = true;
+    private ClassLoader classLoader;
 
-    private final ConcurrentHashMap<TopicSchema, Integer> idByTopicSchema = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Schema, DatumWriter<SpecificRecord>> writerBySchema = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Integer, Schema> writerSchemaById = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Integer, DatumReader<SpecificRecord>> readerById = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Class<?>, ConcurrentHashMap<Integer, DatumReader<SpecificRecord>>> readerByClassAndId =
-            new ConcurrentHashMap<>();
-
-    // BinaryEncoder/BinaryDecoder and the output buffer are mutable and not thread-safe, yet one
-    // serde is shared by every stream thread. Kafka Streams runs a fixed set of long-lived threads,
-    // so a ThreadLocal gives each of them its own reusable encoder, decoder and buffer with no
-    // locking and ~100% reuse; the alternative (fresh objects per call) costs a buffer allocation
-    // and regrowth per record. Entries die with their thread or with this serde (ThreadLocal keys
-    // are weak), and oversized buffers are not retained.
-    private final ThreadLocal<EncodeState> encodeState = ThreadLocal.withInitial(EncodeState::new);
-    private final ThreadLocal<DecodeState> decodeState = ThreadLocal.withInitial(DecodeState::new);
-
-    private final Serde<SpecificRecord> serde;
-
-    private AvroSerde(Builder builder) {
-        this.registry = builder.registry;
-        this.autoRegister = builder.autoRegister;
-        this.classLoader = builder.classLoader;
-        this.serde = Serdes.serdeFrom(new RecordSerializer<>(), new RecordDeserializer());
+    private Builder(SchemaRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      ClassLoader context = Thread.currentThread().getContextClassLoader();
+      this.classLoader = context != null ? context : AvroSerde.class.getClassLoader();
     }
 
     /**
-     * Creates a serde with default options: auto-registration on, generated classes loaded from the
-     * creating thread's context class loader (or this class's loader when there is none).
+     * Chooses whether writer schemas are registered on first use (default true). When false,
+     * the serde looks up the id of an identical schema already registered under the subject and
+     * fails clearly if there is none.
      *
-     * @param registry the schema registry, not null
-     * @return a new serde, never null
+     * @param autoRegister true to register, false to look up only
+     * @return this builder
      */
-    public static AvroSerde create(SchemaRegistry registry) {
-        return builder(registry).build();
+    public Builder autoRegister(boolean autoRegister) {
+      this.autoRegister = autoRegister;
+      return this;
     }
 
     /**
-     * Starts configuring a serde.
+     * Sets the class loader used to find the generated class named by a writer schema (default:
+     * the context class loader of the thread that created the builder, else this library's).
      *
-     * @param registry the schema registry, not null
-     * @return a builder with default options, never null
+     * @param classLoader the class loader, not null
+     * @return this builder
      */
-    public static Builder builder(SchemaRegistry registry) {
-        return new Builder(registry);
+    public Builder classLoader(ClassLoader classLoader) {
+      this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
+      return this;
     }
 
     /**
-     * Returns the subject under which a record schema written to a topic is registered
-     * ({@code TopicRecordNameStrategy}): {@code <topic>-<record full name>}.
+     * Creates the serde.
      *
-     * @param topic the topic, not null
-     * @param recordSchema a record schema, not null
-     * @return the subject, never null
+     * @return a new thread-safe serde, never null
      */
-    public static String subjectName(String topic, Schema recordSchema) {
-        return topic + "-" + recordSchema.getFullName();
+    public AvroSerde build() {
+      return new AvroSerde(this);
+    }
+  }
+
+  private record TopicSchema(String topic, Schema schema) {
+  }
+
+  private static final class EncodeState {
+    Buffer buffer = new Buffer();
+    BinaryEncoder encoder;
+  }
+
+  private static final class DecodeState {
+    BinaryDecoder decoder;
+  }
+
+  /** Like ByteArrayOutputStream without its synchronisation, which a per-thread buffer does not need. */
+  private static final class Buffer extends OutputStream {
+    private byte[] bytes = new byte[256];
+    private int size;
+
+    void reset() {
+      size = 0;
     }
 
-    /**
-     * Encodes a record for a topic, registering or looking up its schema on first use.
-     *
-     * @param topic the topic the bytes are written to (part of the subject), not null
-     * @param record the record, may be null
-     * @return the Confluent-framed bytes, or null when {@code record} is null
-     * @throws SerializationException if the schema cannot be registered or (auto-registration off)
-     *     is not registered, or the record cannot be encoded (e.g. a required field is null)
-     */
-    public byte[] serialize(String topic, SpecificRecord record) {
-        if (record == null) {
-            return null;
-        }
-        Objects.requireNonNull(topic, "topic");
-        Schema schema = record.getSchema();
-        int id = schemaId(topic, schema);
-        DatumWriter<SpecificRecord> writer = writerBySchema.get(schema);
-        if (writer == null) {
-            writer = writerBySchema.computeIfAbsent(schema,
-                    s -> new SpecificDatumWriter<>(s, SpecificData.getForClass(record.getClass())));
-        }
-        EncodeState state = encodeState.get();
-        Buffer buffer = state.buffer;
-        buffer.reset();
-        buffer.write(MAGIC_BYTE);
-        buffer.writeInt(id);
-        try {
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(buffer, state.encoder);
-            state.encoder = encoder;
-            writer.write(record, encoder);
-            encoder.flush();
-        } catch (IOException | RuntimeException e) {
-            throw new SerializationException("cannot encode " + schema.getFullName() + " for topic "
-                    + topic + ": " + e.getMessage(), e);
-        }
-        byte[] bytes = buffer.toByteArray();
-        if (buffer.capacity() > MAX_RETAINED_BUFFER) {
-            state.buffer = new Buffer();
-        }
-        return bytes;
+    int capacity() {
+      return bytes.length;
     }
 
-    /**
-     * Decodes bytes into the generated class named by the writer schema's full name, resolving the
-     * writer schema into that class's schema.
-     *
-     * @param topic the topic the bytes were read from (currently informational), may be null
-     * @param bytes Confluent-framed bytes, not null and not empty (tombstones are the caller's
-     *     business; the {@link #asSerde() Kafka views} map null to null)
-     * @return the record, never null
-     * @throws AvroDecodingException if the bytes are null, empty, not Confluent-framed, truncated or
-     *     corrupt; the schema id is unknown; no generated class exists for the writer record name;
-     *     or the writer schema cannot be resolved into that class's schema
-     */
-    public SpecificRecord deserialize(String topic, byte[] bytes) {
-        int id = readHeader(bytes);
-        DatumReader<SpecificRecord> reader = readerById.get(id);
-        if (reader == null) {
-            reader = readerById.computeIfAbsent(id, this::readerForWriterClass);
-        }
-        return decode(reader, bytes, id);
+    void writeInt(int value) {
+      ensure(4);
+      bytes[size++] = (byte) (value >>> 24);
+      bytes[size++] = (byte) (value >>> 16);
+      bytes[size++] = (byte) (value >>> 8);
+      bytes[size++] = (byte) value;
     }
 
-    /**
-     * Decodes bytes into a class chosen by the caller, resolving the writer schema into that class's
-     * schema (e.g. bytes written with version 1 of a record read into the version-2 class).
-     *
-     * @param topic the topic the bytes were read from (currently informational), may be null
-     * @param bytes Confluent-framed bytes, not null and not empty
-     * @param expected the generated class to read into, not null
-     * @param <T> the record type
-     * @return the record, never null
-     * @throws AvroDecodingException for every failure listed at {@link #deserialize(String, byte[])},
-     *     and when the writer record's full name is neither the expected record's full name nor one
-     *     of its aliases
-     */
-    public <T extends SpecificRecord> T deserialize(String topic, byte[] bytes, Class<T> expected) {
-        Objects.requireNonNull(expected, "expected");
-        int id = readHeader(bytes);
-        ConcurrentHashMap<Integer, DatumReader<SpecificRecord>> readers =
-                readerByClassAndId.computeIfAbsent(expected, c -> new ConcurrentHashMap<>());
-        DatumReader<SpecificRecord> reader = readers.get(id);
-        if (reader == null) {
-            reader = readers.computeIfAbsent(id, i -> readerForExpectedClass(i, expected));
-        }
-        return expected.cast(decode(reader, bytes, id));
+    @Override
+    public void write(int b) {
+      ensure(1);
+      bytes[size++] = (byte) b;
     }
 
-    /**
-     * Returns this serde as a Kafka {@link Serde} for any generated record. Its deserializer returns
-     * null for null bytes (tombstones) and otherwise behaves like {@link #deserialize(String, byte[])};
-     * its serializer is {@link #serialize(String, SpecificRecord)}. {@code configure} and
-     * {@code close} do nothing: the serde is configured by its builder.
-     *
-     * @return the same thread-safe Kafka serde on every call, never null
-     */
-    public Serde<SpecificRecord> asSerde() {
-        return serde;
+    @Override
+    public void write(byte[] source, int offset, int length) {
+      Objects.checkFromIndexSize(offset, length, source.length);
+      ensure(length);
+      System.arraycopy(source, offset, bytes, size, length);
+      size += length;
     }
 
-    /**
-     * Returns a Kafka {@link Serde} for one generated class, e.g. for state-store values typed as
-     * the aggregate's state class. Its deserializer returns null for null bytes and otherwise behaves
-     * like {@link #deserialize(String, byte[], Class)}.
-     *
-     * @param type the generated class, not null
-     * @param <T> the record type
-     * @return a thread-safe Kafka serde sharing this serde's caches, never null
-     */
-    public <T extends SpecificRecord> Serde<T> serdeFor(Class<T> type) {
-        Objects.requireNonNull(type, "type");
-        return Serdes.serdeFrom(new RecordSerializer<T>(), new TypedDeserializer<>(type));
+    byte[] toByteArray() {
+      return Arrays.copyOf(bytes, size);
     }
 
-    private int schemaId(String topic, Schema schema) {
-        TopicSchema key = new TopicSchema(topic, schema);
-        Integer cached = idByTopicSchema.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        String subject = subjectName(topic, schema);
-        int id;
-        try {
-            if (autoRegister) {
-                id = registry.register(subject, schema);
-            } else {
-                id = registry.lookup(subject, schema)
-                        .orElseThrow(() -> new SerializationException("schema of " + schema.getFullName()
-                                + " is not registered under subject '" + subject
-                                + "' and auto-registration is off: register it before writing"))
-                        .id();
-            }
-        } catch (SchemaRegistryException e) {
-            throw new SerializationException("cannot " + (autoRegister ? "register" : "look up")
-                    + " schema of " + schema.getFullName() + " under subject '" + subject + "': "
-                    + e.getMessage(), e);
-        }
-        // Racing threads may both ask the registry; it answers both with the same id.
-        idByTopicSchema.putIfAbsent(key, id);
-        return id;
+    private void ensure(int extra) {
+      int needed = size + extra;
+      if (needed > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(needed, bytes.length * 2));
+      }
+    }
+  }
+
+  private final class RecordSerializer<T extends SpecificRecord> implements Serializer<T> {
+    @Override
+    public byte[] serialize(String topic, T data) {
+      return AvroSerde.this.serialize(topic, data);
+    }
+  }
+
+  private final class RecordDeserializer implements Deserializer<SpecificRecord> {
+    @Override
+    public SpecificRecord deserialize(String topic, byte[] data) {
+      return data == null ? null : AvroSerde.this.deserialize(topic, data);
+    }
+  }
+
+  private final class TypedDeserializer<T extends SpecificRecord> implements Deserializer<T> {
+    private final Class<T> type;
+
+    TypedDeserializer(Class<T> type) {
+      this.type = type;
     }
 
-    private static int readHeader(byte[] bytes) {
-        if (bytes == null) {
-            throw new AvroDecodingException("null payload: expected Confluent wire format bytes");
-        }
-        if (bytes.length == 0) {
-            throw new AvroDecodingException("empty payload: expected Confluent wire format bytes");
-        }
-        if (bytes[0] != MAGIC_BYTE) {
-            throw new AvroDecodingException(String.format(
-                    "unknown magic byte 0x%02x: not Confluent wire format (first byte must be 0x00)",
-                    bytes[0] & 0xff));
-        }
-        if (bytes.length < HEADER_SIZE) {
-            throw new AvroDecodingException("truncated payload: " + bytes.length
-                    + " bytes, Confluent wire format needs at least 5 (magic byte and 4-byte schema id)");
-        }
-        return ((bytes[1] & 0xff) << 24) | ((bytes[2] & 0xff) << 16) | ((bytes[3] & 0xff) << 8) | (bytes[4] & 0xff);
+    @Override
+    public T deserialize(String topic, byte[] data) {
+      return data == null ? null : AvroSerde.this.deserialize(topic, data, type);
     }
-
-    private SpecificRecord decode(DatumReader<SpecificRecord> reader, byte[] bytes, int id) {
-        DecodeState state = decodeState.get();
-        BinaryDecoder decoder = DecoderFactory.get()
-                .binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, state.decoder);
-        state.decoder = decoder;
-        SpecificRecord record;
-        try {
-            record = reader.read(null, decoder);
-            if (!decoder.isEnd()) {
-                throw new AvroDecodingException("corrupt payload: bytes left over after the record"
-                        + " (schema id " + id + "): the bytes do not match their writer schema", id, null);
-            }
-        } catch (EOFException e) {
-            throw new AvroDecodingException("truncated payload: Avro data ends early (schema id " + id + ")", id, e);
-        } catch (AvroDecodingException e) {
-            throw e;
-        } catch (SecurityException e) {
-            throw new AvroDecodingException("Avro refused to load a class while decoding schema id " + id
-                    + " (org.apache.avro.util.ClassSecurityValidator): " + e.getMessage(), id, e);
-        } catch (IOException | RuntimeException e) {
-            throw new AvroDecodingException("corrupt payload (schema id " + id + "): " + e, id, e);
-        }
-        return record;
-    }
-
-    private Schema writerSchema(int id) {
-        Schema schema = writerSchemaById.get(id);
-        if (schema != null) {
-            return schema;
-        }
-        // computeIfAbsent so each id is fetched once even when several threads meet it together;
-        // failures are not cached, so a registry outage is retried on the next record.
-        return writerSchemaById.computeIfAbsent(id, this::fetchWriterSchema);
-    }
-
-    private Schema fetchWriterSchema(int id) {
-        Schema schema;
-        try {
-            schema = registry.getById(id);
-        } catch (SchemaRegistryException e) {
-            String message = e.isNotFound()
-                    ? "unknown schema id " + id + ": the registry does not know it"
-                    : "cannot fetch writer schema id " + id + " from the registry: " + e.getMessage();
-            throw new AvroDecodingException(message, id, e);
-        }
-        if (schema == null) {
-            throw new AvroDecodingException("unknown schema id " + id + ": the registry returned nothing", id, null);
-        }
-        return schema;
-    }
-
-    private DatumReader<SpecificRecord> readerForWriterClass(int id) {
-        Schema writer = writerSchema(id);
-        requireRecord(writer, id);
-        String className = SpecificData.getClassName(writer);
-        Class<?> loaded;
-        try {
-            // initialize=false: bytes must not be able to run static initialisers of arbitrary classes.
-            loaded = Class.forName(className, false, classLoader);
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new AvroDecodingException("no class on the classpath for writer record " + writer.getFullName()
-                    + " (schema id " + id + "): expected generated class " + className, id, e);
-        }
-        if (!SpecificRecord.class.isAssignableFrom(loaded)) {
-            throw new AvroDecodingException("class " + className + " named by writer record " + writer.getFullName()
-                    + " (schema id " + id + ") is not an Avro SpecificRecord", id, null);
-        }
-        return newReader(id, writer, loaded.asSubclass(SpecificRecord.class));
-    }
-
-    private DatumReader<SpecificRecord> readerForExpectedClass(int id, Class<? extends SpecificRecord> expected) {
-        Schema writer = writerSchema(id);
-        requireRecord(writer, id);
-        Schema reader = readerSchema(expected, id);
-        boolean sameRecord = writer.getFullName().equals(reader.getFullName())
-                || reader.getAliases().contains(writer.getFullName());
-        if (!sameRecord) {
-            throw new AvroDecodingException("writer record " + writer.getFullName() + " (schema id " + id
-                    + ") does not match expected " + expected.getName() + " (record " + reader.getFullName()
-                    + ", aliases " + reader.getAliases() + ")", id, null);
-        }
-        return newReader(id, writer, expected);
-    }
-
-    private DatumReader<SpecificRecord> newReader(int id, Schema writer, Class<? extends SpecificRecord> type) {
-        Schema reader = readerSchema(type, id);
-        SchemaCompatibility.SchemaPairCompatibility compatibility =
-                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
-        if (compatibility.getType() != SchemaCompatibilityType.COMPATIBLE) {
-            throw new AvroDecodingException("writer schema id " + id + " of " + writer.getFullName()
-                    + " cannot be resolved into " + type.getName() + ": "
-                    + compatibility.getResult().getIncompatibilities(), id, null);
-        }
-        // Trust before the reader is published in a cache: see AvroClassTrust on memory ordering.
-        AvroClassTrust.trustTypesOf(type, reader);
-        // The class's own loader finds its nested generated classes; the class's MODEL$ carries the
-        // logical-type conversions it was generated with.
-        SpecificData data = new SpecificData(type.getClassLoader());
-        SpecificData.getForClass(type).getConversions().forEach(data::addLogicalTypeConversion);
-        try {
-            return new SpecificDatumReader<>(writer, reader, data);
-        } catch (SecurityException e) {
-            throw new AvroDecodingException("Avro refused to load a class for writer schema id " + id
-                    + " (org.apache.avro.util.ClassSecurityValidator): " + e.getMessage(), id, e);
-        }
-    }
-
-    private static Schema readerSchema(Class<? extends SpecificRecord> type, int id) {
-        try {
-            return SpecificData.get().getSchema(type);
-        } catch (RuntimeException e) {
-            throw new AvroDecodingException("class " + type.getName() + " has no readable Avro schema (SCHEMA$)", id, e);
-        }
-    }
-
-    private static void requireRecord(Schema writer, int id) {
-        if (writer.getType() != Schema.Type.RECORD) {
-            throw new AvroDecodingException("writer schema id " + id + " is a " + writer.getType()
-                    + " schema; this serde decodes records only", id, null);
-        }
-    }
-
-    /**
-     * Options of an {@link AvroSerde}. Not thread-safe; build on one thread, then share the serde.
-     */
-    public static final class Builder {
-
-        private final SchemaRegistry registry;
-        private boolean autoRegister = true;
-        private ClassLoader classLoader;
-
-        private Builder(SchemaRegistry registry) {
-            this.registry = Objects.requireNonNull(registry, "registry");
-            ClassLoader context = Thread.currentThread().getContextClassLoader();
-            this.classLoader = context != null ? context : AvroSerde.class.getClassLoader();
-        }
-
-        /**
-         * Chooses whether writer schemas are registered on first use (default true). When false,
-         * the serde looks up the id of an identical schema already registered under the subject and
-         * fails clearly if there is none.
-         *
-         * @param autoRegister true to register, false to look up only
-         * @return this builder
-         */
-        public Builder autoRegister(boolean autoRegister) {
-            this.autoRegister = autoRegister;
-            return this;
-        }
-
-        /**
-         * Sets the class loader used to find the generated class named by a writer schema (default:
-         * the context class loader of the thread that created the builder, else this library's).
-         *
-         * @param classLoader the class loader, not null
-         * @return this builder
-         */
-        public Builder classLoader(ClassLoader classLoader) {
-            this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
-            return this;
-        }
-
-        /**
-         * Creates the serde.
-         *
-         * @return a new thread-safe serde, never null
-         */
-        public AvroSerde build() {
-            return new AvroSerde(this);
-        }
-    }
-
-    private record TopicSchema(String topic, Schema schema) {
-    }
-
-    private static final class EncodeState {
-        Buffer buffer = new Buffer();
-        BinaryEncoder encoder;
-    }
-
-    private static final class DecodeState {
-        BinaryDecoder decoder;
-    }
-
-    /** Like ByteArrayOutputStream without its synchronisation, which a per-thread buffer does not need. */
-    private static final class Buffer extends OutputStream {
-        private byte[] bytes = new byte[256];
-        private int size;
-
-        void reset() {
-            size = 0;
-        }
-
-        int capacity() {
-            return bytes.length;
-        }
-
-        void writeInt(int value) {
-            ensure(4);
-            bytes[size++] = (byte) (value >>> 24);
-            bytes[size++] = (byte) (value >>> 16);
-            bytes[size++] = (byte) (value >>> 8);
-            bytes[size++] = (byte) value;
-        }
-
-        @Override
-        public void write(int b) {
-            ensure(1);
-            bytes[size++] = (byte) b;
-        }
-
-        @Override
-        public void write(byte[] source, int offset, int length) {
-            Objects.checkFromIndexSize(offset, length, source.length);
-            ensure(length);
-            System.arraycopy(source, offset, bytes, size, length);
-            size += length;
-        }
-
-        byte[] toByteArray() {
-            return Arrays.copyOf(bytes, size);
-        }
-
-        private void ensure(int extra) {
-            int needed = size + extra;
-            if (needed > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(needed, bytes.length * 2));
-            }
-        }
-    }
-
-    private final class RecordSerializer<T extends SpecificRecord> implements Serializer<T> {
-        @Override
-        public byte[] serialize(String topic, T data) {
-            return AvroSerde.this.serialize(topic, data);
-        }
-    }
-
-    private final class RecordDeserializer implements Deserializer<SpecificRecord> {
-        @Override
-        public SpecificRecord deserialize(String topic, byte[] data) {
-            return data == null ? null : AvroSerde.this.deserialize(topic, data);
-        }
-    }
-
-    private final class TypedDeserializer<T extends SpecificRecord> implements Deserializer<T> {
-        private final Class<T> type;
-
-        TypedDeserializer(Class<T> type) {
-            this.type = type;
-        }
-
-        @Override
-        public T deserialize(String topic, byte[] data) {
-            return data == null ? null : AvroSerde.this.deserialize(topic, data, type);
-        }
-    }
+  }
 }

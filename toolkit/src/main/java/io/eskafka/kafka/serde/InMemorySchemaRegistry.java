@@ -28,123 +28,123 @@ import org.apache.avro.Schema;
  */
 public final class InMemorySchemaRegistry implements SchemaRegistry {
 
-    private final Object lock = new Object();
-    // Lock-free reads: the serde's decode path falls back to this on a cache miss.
-    private final Map<Integer, Schema> schemaById = new ConcurrentHashMap<>();
-    // guarded by lock
-    private final Map<String, Integer> idByIdentity = new HashMap<>();
-    // guarded by lock
-    private final Map<String, List<RegisteredSchema>> versionsBySubject = new HashMap<>();
-    // guarded by lock
-    private int nextId = 1;
+  private final Object lock = new Object();
+  // Lock-free reads: the serde's decode path falls back to this on a cache miss.
+  private final Map<Integer, Schema> schemaById = new ConcurrentHashMap<>();
+  // guarded by lock
+  private final Map<String, Integer> idByIdentity = new HashMap<>();
+  // guarded by lock
+  private final Map<String, List<RegisteredSchema>> versionsBySubject = new HashMap<>();
+  // guarded by lock
+  private int nextId = 1;
 
-    /** Creates an empty registry. */
-    public InMemorySchemaRegistry() {
-    }
+  /** Creates an empty registry. */
+  public InMemorySchemaRegistry() {
+  }
 
-    @Override
-    public int register(String subject, Schema schema) {
-        requireSubject(subject);
-        Objects.requireNonNull(schema, "schema");
-        String identity = schema.toString();
-        synchronized (lock) {
-            List<RegisteredSchema> versions = versionsBySubject.computeIfAbsent(subject, s -> new ArrayList<>());
-            Integer existingId = idByIdentity.get(identity);
-            if (existingId != null) {
-                for (RegisteredSchema registered : versions) {
-                    if (registered.id() == existingId) {
-                        return existingId;
-                    }
-                }
-            }
-            int id;
-            Schema stored;
-            if (existingId != null) {
-                // Known under another subject: ids are global, so reuse id and stored copy.
-                id = existingId;
-                stored = schemaById.get(id);
-            } else {
-                id = nextId++;
-                stored = new Schema.Parser().parse(identity);
-                idByIdentity.put(identity, id);
-                schemaById.put(id, stored);
-            }
-            versions.add(new RegisteredSchema(subject, versions.size() + 1, id, stored));
-            return id;
+  @Override
+  public int register(String subject, Schema schema) {
+    requireSubject(subject);
+    Objects.requireNonNull(schema, "schema");
+    String identity = schema.toString();
+    synchronized (lock) {
+      List<RegisteredSchema> versions = versionsBySubject.computeIfAbsent(subject, s -> new ArrayList<>());
+      Integer existingId = idByIdentity.get(identity);
+      if (existingId != null) {
+        for (RegisteredSchema registered : versions) {
+          if (registered.id() == existingId) {
+            return existingId;
+          }
         }
+      }
+      int id;
+      Schema stored;
+      if (existingId != null) {
+        // Known under another subject: ids are global, so reuse id and stored copy.
+        id = existingId;
+        stored = schemaById.get(id);
+      } else {
+        id = nextId++;
+        stored = new Schema.Parser().parse(identity);
+        idByIdentity.put(identity, id);
+        schemaById.put(id, stored);
+      }
+      versions.add(new RegisteredSchema(subject, versions.size() + 1, id, stored));
+      return id;
     }
+  }
 
-    @Override
-    public Schema getById(int id) {
-        Schema schema = schemaById.get(id);
-        if (schema == null) {
-            throw SchemaRegistryException.notFound("unknown schema id " + id);
-        }
-        return schema;
+  @Override
+  public Schema getById(int id) {
+    Schema schema = schemaById.get(id);
+    if (schema == null) {
+      throw SchemaRegistryException.notFound("unknown schema id " + id);
     }
+    return schema;
+  }
 
-    @Override
-    public Optional<RegisteredSchema> lookup(String subject, Schema schema) {
-        Objects.requireNonNull(subject, "subject");
-        Objects.requireNonNull(schema, "schema");
-        String identity = schema.toString();
-        synchronized (lock) {
-            Integer id = idByIdentity.get(identity);
-            if (id == null) {
-                return Optional.empty();
-            }
-            for (RegisteredSchema registered : versionsBySubject.getOrDefault(subject, List.of())) {
-                if (registered.id() == id) {
-                    return Optional.of(registered);
-                }
-            }
-            return Optional.empty();
+  @Override
+  public Optional<RegisteredSchema> lookup(String subject, Schema schema) {
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(schema, "schema");
+    String identity = schema.toString();
+    synchronized (lock) {
+      Integer id = idByIdentity.get(identity);
+      if (id == null) {
+        return Optional.empty();
+      }
+      for (RegisteredSchema registered : versionsBySubject.getOrDefault(subject, List.of())) {
+        if (registered.id() == id) {
+          return Optional.of(registered);
         }
+      }
+      return Optional.empty();
     }
+  }
 
-    @Override
-    public Optional<RegisteredSchema> latest(String subject) {
-        Objects.requireNonNull(subject, "subject");
-        synchronized (lock) {
-            List<RegisteredSchema> versions = versionsBySubject.get(subject);
-            return versions == null || versions.isEmpty()
-                    ? Optional.empty()
-                    : Optional.of(versions.get(versions.size() - 1));
-        }
+  @Override
+  public Optional<RegisteredSchema> latest(String subject) {
+    Objects.requireNonNull(subject, "subject");
+    synchronized (lock) {
+      List<RegisteredSchema> versions = versionsBySubject.get(subject);
+      return versions == null || versions.isEmpty()
+          ? Optional.empty()
+          : Optional.of(versions.get(versions.size() - 1));
     }
+  }
 
-    @Override
-    public Optional<RegisteredSchema> version(String subject, int version) {
-        Objects.requireNonNull(subject, "subject");
-        synchronized (lock) {
-            List<RegisteredSchema> versions = versionsBySubject.getOrDefault(subject, List.of());
-            return version >= 1 && version <= versions.size()
-                    ? Optional.of(versions.get(version - 1))
-                    : Optional.empty();
-        }
+  @Override
+  public Optional<RegisteredSchema> version(String subject, int version) {
+    Objects.requireNonNull(subject, "subject");
+    synchronized (lock) {
+      List<RegisteredSchema> versions = versionsBySubject.getOrDefault(subject, List.of());
+      return version >= 1 && version <= versions.size()
+          ? Optional.of(versions.get(version - 1))
+          : Optional.empty();
     }
+  }
 
-    @Override
-    public List<String> subjects() {
-        synchronized (lock) {
-            return List.copyOf(versionsBySubject.keySet());
-        }
+  @Override
+  public List<String> subjects() {
+    synchronized (lock) {
+      return List.copyOf(versionsBySubject.keySet());
     }
+  }
 
-    @Override
-    public List<Integer> versions(String subject) {
-        Objects.requireNonNull(subject, "subject");
-        synchronized (lock) {
-            return versionsBySubject.getOrDefault(subject, List.of()).stream()
-                    .map(RegisteredSchema::version)
-                    .toList();
-        }
+  @Override
+  public List<Integer> versions(String subject) {
+    Objects.requireNonNull(subject, "subject");
+    synchronized (lock) {
+      return versionsBySubject.getOrDefault(subject, List.of()).stream()
+          .map(RegisteredSchema::version)
+          .toList();
     }
+  }
 
-    private static void requireSubject(String subject) {
-        Objects.requireNonNull(subject, "subject");
-        if (subject.isBlank()) {
-            throw new IllegalArgumentException("subject must not be blank");
-        }
+  private static void requireSubject(String subject) {
+    Objects.requireNonNull(subject, "subject");
+    if (subject.isBlank()) {
+      throw new IllegalArgumentException("subject must not be blank");
     }
+  }
 }

@@ -16,17 +16,17 @@ import org.apache.avro.Schema;
  */
 public record RegisteredSchema(String subject, int version, int id, Schema schema) {
 
-    /**
-     * Validates the components.
-     *
-     * @throws NullPointerException if {@code subject} or {@code schema} is null
-     * @throws IllegalArgumentException if {@code version} is below 1
-     */
-    public RegisteredSchema {
-        Objects.requireNonNull(subject, "subject");
-        Objects.requireNonNull(schema, "schema");
-        if (version < 1) {
-            throw new IllegalArgumentException("version must be >= 1, was " + version);
-        }
+  /**
+   * Validates the components.
+   *
+   * @throws NullPointerException if {@code subject} or {@code schema} is null
+   * @throws IllegalArgumentException if {@code version} is below 1
+   */
+  public RegisteredSchema {
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(schema, "schema");
+    if (version < 1) {
+      throw new IllegalArgumentException("version must be >= 1, was " + version);
     }
+  }
 }

@@ -22,74 +22,74 @@ import org.apache.avro.Schema;
  */
 public interface SchemaRegistry {
 
-    /**
-     * Registers {@code schema} under {@code subject}, or finds its existing registration.
-     * Registering a schema identical to one already in the subject returns the existing id without
-     * creating a version (Confluent: {@code POST /subjects/{subject}/versions}).
-     *
-     * @param subject the subject, not null or blank
-     * @param schema the schema, not null
-     * @return the schema's registry-wide id
-     * @throws SchemaRegistryException if the registry rejects the schema (e.g. incompatible with
-     *     the subject's compatibility rule) or cannot be reached
-     */
-    int register(String subject, Schema schema);
+  /**
+   * Registers {@code schema} under {@code subject}, or finds its existing registration.
+   * Registering a schema identical to one already in the subject returns the existing id without
+   * creating a version (Confluent: {@code POST /subjects/{subject}/versions}).
+   *
+   * @param subject the subject, not null or blank
+   * @param schema the schema, not null
+   * @return the schema's registry-wide id
+   * @throws SchemaRegistryException if the registry rejects the schema (e.g. incompatible with
+   *     the subject's compatibility rule) or cannot be reached
+   */
+  int register(String subject, Schema schema);
 
-    /**
-     * Returns the schema with a given id (Confluent: {@code GET /schemas/ids/{id}}).
-     *
-     * @param id the registry-wide schema id
-     * @return the schema, never null
-     * @throws SchemaRegistryException with {@link SchemaRegistryException#isNotFound()} true and
-     *     message {@code "unknown schema id N"} if no schema has that id; or for any other failure
-     */
-    Schema getById(int id);
+  /**
+   * Returns the schema with a given id (Confluent: {@code GET /schemas/ids/{id}}).
+   *
+   * @param id the registry-wide schema id
+   * @return the schema, never null
+   * @throws SchemaRegistryException with {@link SchemaRegistryException#isNotFound()} true and
+   *     message {@code "unknown schema id N"} if no schema has that id; or for any other failure
+   */
+  Schema getById(int id);
 
-    /**
-     * Finds the registration of {@code schema} under {@code subject} without registering anything
-     * (Confluent: {@code POST /subjects/{subject}}). Used when auto-registration is off.
-     *
-     * @param subject the subject, not null
-     * @param schema the schema, not null
-     * @return the registration, or empty if the subject does not exist or does not hold this schema
-     * @throws SchemaRegistryException if the registry cannot be reached
-     */
-    Optional<RegisteredSchema> lookup(String subject, Schema schema);
+  /**
+   * Finds the registration of {@code schema} under {@code subject} without registering anything
+   * (Confluent: {@code POST /subjects/{subject}}). Used when auto-registration is off.
+   *
+   * @param subject the subject, not null
+   * @param schema the schema, not null
+   * @return the registration, or empty if the subject does not exist or does not hold this schema
+   * @throws SchemaRegistryException if the registry cannot be reached
+   */
+  Optional<RegisteredSchema> lookup(String subject, Schema schema);
 
-    /**
-     * Returns the newest version of a subject (Confluent: {@code GET /subjects/{subject}/versions/latest}).
-     *
-     * @param subject the subject, not null
-     * @return the latest registration, or empty if the subject does not exist
-     * @throws SchemaRegistryException if the registry cannot be reached
-     */
-    Optional<RegisteredSchema> latest(String subject);
+  /**
+   * Returns the newest version of a subject (Confluent: {@code GET /subjects/{subject}/versions/latest}).
+   *
+   * @param subject the subject, not null
+   * @return the latest registration, or empty if the subject does not exist
+   * @throws SchemaRegistryException if the registry cannot be reached
+   */
+  Optional<RegisteredSchema> latest(String subject);
 
-    /**
-     * Returns one version of a subject (Confluent: {@code GET /subjects/{subject}/versions/{version}}).
-     *
-     * @param subject the subject, not null
-     * @param version the version, starting at 1
-     * @return the registration, or empty if the subject or version does not exist
-     * @throws SchemaRegistryException if the registry cannot be reached
-     */
-    Optional<RegisteredSchema> version(String subject, int version);
+  /**
+   * Returns one version of a subject (Confluent: {@code GET /subjects/{subject}/versions/{version}}).
+   *
+   * @param subject the subject, not null
+   * @param version the version, starting at 1
+   * @return the registration, or empty if the subject or version does not exist
+   * @throws SchemaRegistryException if the registry cannot be reached
+   */
+  Optional<RegisteredSchema> version(String subject, int version);
 
-    /**
-     * Lists the subjects (Confluent: {@code GET /subjects}).
-     *
-     * @return the subjects in no particular order; an immutable snapshot, never null
-     * @throws SchemaRegistryException if the registry cannot be reached
-     */
-    List<String> subjects();
+  /**
+   * Lists the subjects (Confluent: {@code GET /subjects}).
+   *
+   * @return the subjects in no particular order; an immutable snapshot, never null
+   * @throws SchemaRegistryException if the registry cannot be reached
+   */
+  List<String> subjects();
 
-    /**
-     * Lists the versions of a subject (Confluent: {@code GET /subjects/{subject}/versions}).
-     *
-     * @param subject the subject, not null
-     * @return the versions in ascending order; an immutable snapshot, empty if the subject does
-     *     not exist; never null
-     * @throws SchemaRegistryException if the registry cannot be reached
-     */
-    List<Integer> versions(String subject);
+  /**
+   * Lists the versions of a subject (Confluent: {@code GET /subjects/{subject}/versions}).
+   *
+   * @param subject the subject, not null
+   * @return the versions in ascending order; an immutable snapshot, empty if the subject does
+   *     not exist; never null
+   * @throws SchemaRegistryException if the registry cannot be reached
+   */
+  List<Integer> versions(String subject);
 }

@@ -20,20 +20,20 @@ import org.junit.jupiter.api.Test;
  */
 class AvroClassTrustControlTest {
 
-    @Test
-    void plainAvroRefusesAnUntrustedGeneratedClass() throws Exception {
-        Untouched record = new Untouched(ControlKind.B);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new SpecificDatumWriter<Untouched>(Untouched.class).write(record, encoder);
-        encoder.flush();
-        byte[] bytes = out.toByteArray();
+  @Test
+  void plainAvroRefusesAnUntrustedGeneratedClass() throws Exception {
+    Untouched record = new Untouched(ControlKind.B);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    new SpecificDatumWriter<Untouched>(Untouched.class).write(record, encoder);
+    encoder.flush();
+    byte[] bytes = out.toByteArray();
 
-        // Writing needs no class lookup; reading does (already in the reader's constructor).
-        assertThatThrownBy(() -> new SpecificDatumReader<>(Untouched.class)
-                        .read(null, DecoderFactory.get().binaryDecoder(bytes, null)))
-                .isInstanceOf(SecurityException.class)
-                .hasMessageStartingWith("Forbidden io.eskafka.testdata.control.Untouched!");
-        assertThat(AvroClassTrust.isTrusted(Untouched.class)).isFalse();
-    }
+    // Writing needs no class lookup; reading does (already in the reader's constructor).
+    assertThatThrownBy(() -> new SpecificDatumReader<>(Untouched.class)
+            .read(null, DecoderFactory.get().binaryDecoder(bytes, null)))
+        .isInstanceOf(SecurityException.class)
+        .hasMessageStartingWith("Forbidden io.eskafka.testdata.control.Untouched!");
+    assertThat(AvroClassTrust.isTrusted(Untouched.class)).isFalse();
+  }
 }

@@ -10,65 +10,65 @@ import org.junit.jupiter.api.Test;
 
 class InMemorySchemaRegistryTest {
 
-    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+  private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
 
-    @Test
-    void reRegisteringAnIdenticalSchemaGivesTheSameIdAndNoNewVersion() {
-        int first = registry.register("t-io.eskafka.testdata.Customer", Customer.getClassSchema());
-        Schema reparsed = new Schema.Parser().parse(Customer.getClassSchema().toString(true));
-        int second = registry.register("t-io.eskafka.testdata.Customer", reparsed);
+  @Test
+  void reRegisteringAnIdenticalSchemaGivesTheSameIdAndNoNewVersion() {
+    int first = registry.register("t-io.eskafka.testdata.Customer", Customer.getClassSchema());
+    Schema reparsed = new Schema.Parser().parse(Customer.getClassSchema().toString(true));
+    int second = registry.register("t-io.eskafka.testdata.Customer", reparsed);
 
-        assertThat(second).isEqualTo(first);
-        assertThat(registry.versions("t-io.eskafka.testdata.Customer")).containsExactly(1);
-    }
+    assertThat(second).isEqualTo(first);
+    assertThat(registry.versions("t-io.eskafka.testdata.Customer")).containsExactly(1);
+  }
 
-    @Test
-    void idsAreGlobalAcrossSubjectsAndVersionsStartAtOnePerSubject() {
-        int customer = registry.register("a-io.eskafka.testdata.Customer", Customer.getClassSchema());
-        int shipment = registry.register("a-io.eskafka.testdata.Shipment", Shipment.getClassSchema());
-        int customerElsewhere = registry.register("b-io.eskafka.testdata.Customer", Customer.getClassSchema());
+  @Test
+  void idsAreGlobalAcrossSubjectsAndVersionsStartAtOnePerSubject() {
+    int customer = registry.register("a-io.eskafka.testdata.Customer", Customer.getClassSchema());
+    int shipment = registry.register("a-io.eskafka.testdata.Shipment", Shipment.getClassSchema());
+    int customerElsewhere = registry.register("b-io.eskafka.testdata.Customer", Customer.getClassSchema());
 
-        assertThat(shipment).isNotEqualTo(customer);
-        assertThat(customerElsewhere).isEqualTo(customer);
-        assertThat(registry.latest("b-io.eskafka.testdata.Customer")).get()
-                .extracting(RegisteredSchema::version, RegisteredSchema::id)
-                .containsExactly(1, customer);
-        assertThat(registry.subjects()).containsExactlyInAnyOrder(
-                "a-io.eskafka.testdata.Customer", "a-io.eskafka.testdata.Shipment", "b-io.eskafka.testdata.Customer");
-    }
+    assertThat(shipment).isNotEqualTo(customer);
+    assertThat(customerElsewhere).isEqualTo(customer);
+    assertThat(registry.latest("b-io.eskafka.testdata.Customer")).get()
+        .extracting(RegisteredSchema::version, RegisteredSchema::id)
+        .containsExactly(1, customer);
+    assertThat(registry.subjects()).containsExactlyInAnyOrder(
+        "a-io.eskafka.testdata.Customer", "a-io.eskafka.testdata.Shipment", "b-io.eskafka.testdata.Customer");
+  }
 
-    @Test
-    void aChangedSchemaBecomesTheNextVersion() {
-        Schema v1 = new Schema.Parser().parse(SerdeTestSupport.CUSTOMER_V1);
-        int id1 = registry.register("s", v1);
-        int id2 = registry.register("s", Customer.getClassSchema());
+  @Test
+  void aChangedSchemaBecomesTheNextVersion() {
+    Schema v1 = new Schema.Parser().parse(SerdeTestSupport.CUSTOMER_V1);
+    int id1 = registry.register("s", v1);
+    int id2 = registry.register("s", Customer.getClassSchema());
 
-        assertThat(id2).isNotEqualTo(id1);
-        assertThat(registry.versions("s")).containsExactly(1, 2);
-        assertThat(registry.latest("s")).get().extracting(RegisteredSchema::id).isEqualTo(id2);
-        assertThat(registry.version("s", 1)).get().extracting(RegisteredSchema::schema).isEqualTo(v1);
-        assertThat(registry.version("s", 3)).isEmpty();
-        // Re-registering an older version returns its id without appending a version.
-        assertThat(registry.register("s", v1)).isEqualTo(id1);
-        assertThat(registry.versions("s")).containsExactly(1, 2);
-    }
+    assertThat(id2).isNotEqualTo(id1);
+    assertThat(registry.versions("s")).containsExactly(1, 2);
+    assertThat(registry.latest("s")).get().extracting(RegisteredSchema::id).isEqualTo(id2);
+    assertThat(registry.version("s", 1)).get().extracting(RegisteredSchema::schema).isEqualTo(v1);
+    assertThat(registry.version("s", 3)).isEmpty();
+    // Re-registering an older version returns its id without appending a version.
+    assertThat(registry.register("s", v1)).isEqualTo(id1);
+    assertThat(registry.versions("s")).containsExactly(1, 2);
+  }
 
-    @Test
-    void lookupFindsOnlySchemasRegisteredUnderThatSubject() {
-        int id = registry.register("s", Customer.getClassSchema());
+  @Test
+  void lookupFindsOnlySchemasRegisteredUnderThatSubject() {
+    int id = registry.register("s", Customer.getClassSchema());
 
-        assertThat(registry.lookup("s", Customer.getClassSchema())).get().extracting(RegisteredSchema::id).isEqualTo(id);
-        assertThat(registry.lookup("other", Customer.getClassSchema())).isEmpty();
-        assertThat(registry.lookup("s", Shipment.getClassSchema())).isEmpty();
-        assertThat(registry.latest("missing")).isEmpty();
-        assertThat(registry.versions("missing")).isEmpty();
-    }
+    assertThat(registry.lookup("s", Customer.getClassSchema())).get().extracting(RegisteredSchema::id).isEqualTo(id);
+    assertThat(registry.lookup("other", Customer.getClassSchema())).isEmpty();
+    assertThat(registry.lookup("s", Shipment.getClassSchema())).isEmpty();
+    assertThat(registry.latest("missing")).isEmpty();
+    assertThat(registry.versions("missing")).isEmpty();
+  }
 
-    @Test
-    void unknownIdIsANotFoundError() {
-        assertThatThrownBy(() -> registry.getById(42))
-                .isInstanceOf(SchemaRegistryException.class)
-                .hasMessage("unknown schema id 42")
-                .satisfies(e -> assertThat(((SchemaRegistryException) e).isNotFound()).isTrue());
-    }
+  @Test
+  void unknownIdIsANotFoundError() {
+    assertThatThrownBy(() -> registry.getById(42))
+        .isInstanceOf(SchemaRegistryException.class)
+        .hasMessage("unknown schema id 42")
+        .satisfies(e -> assertThat(((SchemaRegistryException) e).isNotFound()).isTrue());
+  }
 }
