@@ -83,6 +83,9 @@ public final class CommandGateway implements AutoCloseable {
     // Results are written in the aggregate's transactions; an aborted one must never answer.
     consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // A result becomes readable when its transaction commits; a broker-side long poll is not
+    // always woken by the commit marker, so keep the wait short: it bounds the added latency.
+    consumerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
     consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "eskafka-gateway-replies-" + topics.aggregate());
     consumerConfig.putAll(options.kafkaOverrides());
 

@@ -145,10 +145,12 @@ public final class Demo {
 
   private static void step(PrintStream out, Map<String, CommandResult> results, String label,
       CommandGateway gateway, CommandRequest request) throws Exception {
+    long sent = System.nanoTime();
     CommandResult result = gateway.send(request).get(60, TimeUnit.SECONDS);
+    long millis = (System.nanoTime() - sent) / 1_000_000;
     String key = results.containsKey(label) ? label + " #" + results.size() : label;
     results.put(key, result);
-    out.printf("%-46s -> %s%n", label, result.summary());
+    out.printf("%-46s -> %s (%d ms)%n", label, result.summary(), millis);
   }
 
   private static Map<String, String> sendGarbageAndReadDlq(String bootstrapServers,
