@@ -1,0 +1,287 @@
+package io.eskafka.bench;
+
+import io.eskafka.client.CommandGateway;
+import io.eskafka.client.GatewayOptions;
+import io.eskafka.client.StreamState;
+import io.eskafka.examples.bank.BankAccount;
+import io.eskafka.examples.bank.state.BankAccountState;
+import io.eskafka.internal.DirectoryTree;
+import io.eskafka.kafka.AggregateApp;
+import io.eskafka.kafka.AggregateDefinition;
+import io.eskafka.kafka.AppOptions;
+import io.eskafka.kafka.TopicApplier;
+import io.eskafka.kafka.TopicSpec;
+import io.eskafka.kafka.serde.AvroSerde;
+import io.eskafka.kafka.serde.InMemorySchemaRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * Runs every workload against one broker in one run and prints a table of absolute figures and
+ * ratios to Kafka's own limits measured in the same run. See docs/benchmarks.md.
+ */
+public final class BenchMain {
+
+  private static final String AGGREGATE = "bench-account";
+  private static final String PASSTHROUGH_OUT = "bench-passthrough.out";
+  private static final Duration MAX_WAIT = Duration.ofMinutes(30);
+
+  private final BenchOptions options;
+  private final PrintStream out;
+  private final List<String[]> rows = new ArrayList<>();
+
+  /**
+   * Runs the benchmark.
+   *
+   * @return the table rows: workload, figure, ratio
+   */
+  static List<String[]> run(BenchOptions options, PrintStream out) throws Exception {
+    return new BenchMain(options, out).run();
+  }
+
+  private BenchMain(BenchOptions options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  /**
+   * Entry point.
+   *
+   * @param args see {@link BenchOptions#USAGE}
+   */
+  public static void main(String[] args) {
+    int status = 0;
+    try {
+      run(BenchOptions.parse(args), System.out);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      status = 2;
+    } catch (Exception e) {
+      System.err.println("benchmark failed: " + e);
+      e.printStackTrace();
+      status = 1;
+    }
+    System.exit(status);
+  }
+
+  private List<String[]> run() throws Exception {
+    out.printf("eskafka benchmark %s: %d commands over %d accounts, %d partitions, %d stream "
+            + "threads, %d ms commits%n", LocalDate.now(), options.commands(), options.accounts(),
+        options.partitions(), options.threads(), options.commitInterval().toMillis());
+    out.printf("machine: %d cores, java %s, max heap %d MiB%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+        Runtime.getRuntime().maxMemory() >> 20);
+    BrokerProcess broker = options.bootstrap() == null ? BrokerProcess.start("1g") : null;
+    String bootstrap = broker == null ? options.bootstrap() : broker.bootstrapServers();
+    out.println("broker: " + bootstrap + (broker == null ? " (given)" : " (embedded, own JVM)"));
+    try {
+      measure(bootstrap, broker);
+    } finally {
+      if (broker != null) {
+        broker.close();
+      }
+    }
+    printTable();
+    return rows;
+  }
+
+  private void measure(String bootstrap, BrokerProcess broker) throws Exception {
+    AggregateDefinition<BankAccountState> aggregate =
+        AggregateDefinition.of(AGGREGATE, BankAccount.decider());
+    String commands = aggregate.topics().commands();
+    int partitions = options.partitions();
+    try (TopicApplier applier = new TopicApplier(bootstrap)) {
+      List<TopicSpec> specs = new ArrayList<>(aggregate.topics().specs(partitions, (short) 1));
+      specs.add(new TopicSpec(PASSTHROUGH_OUT, partitions, (short) 1,
+          Map.of("cleanup.policy", "delete")));
+      applier.apply(specs);
+    }
+    AvroSerde serde = AvroSerde.create(new InMemorySchemaRegistry());
+
+    step("producing " + options.commands() + " commands");
+    double produced = CommandLoad.produce(bootstrap, commands, serde, options.commands(),
+        options.accounts());
+    step("reading them with a raw consumer");
+    double consumed = RawConsumer.read(bootstrap, commands, partitions, options.commands());
+
+    try (GroupProgress progress = new GroupProgress(bootstrap)) {
+      Map<TopicPartition, Long> ends = progress.endOffsets(commands, partitions);
+
+      step("baseline: Kafka Streams exactly-once passthrough with a RocksDB store");
+      GroupProgress.Rate baseline = runPassthrough(bootstrap, commands, progress, ends);
+
+      step("aggregate: the same backlog through the bank-account aggregate");
+      AppOptions appOptions = appOptions(bootstrap, "bench-aggregate", options.commitInterval());
+      long started = System.nanoTime();
+      AggregateApp<BankAccountState> app = AggregateApp.create(aggregate, serde, appOptions).start();
+      GroupProgress.Rate backlog;
+      String memory;
+      List<GatewayLoad.Outcome> closedLoops = new ArrayList<>();
+      GatewayLoad.Outcome halfLoad;
+      double halfRate;
+      try {
+        backlog = progress.await("bench-aggregate", ends, started, MAX_WAIT);
+        verify(app);
+        memory = memory(broker);
+        try (CommandGateway gateway = CommandGateway.connect(aggregate.topics(), serde,
+            GatewayOptions.of(bootstrap).withTimeout(Duration.ofMinutes(2)))) {
+          for (int inFlight : options.inFlight()) {
+            step("gateway, closed loop, " + inFlight + " in flight");
+            closedLoops.add(GatewayLoad.closedLoop(gateway, options.accounts(), inFlight,
+                options.loadDuration()));
+          }
+          halfRate = backlog.perSecond() / 2;
+          step(String.format("gateway, fixed rate %.0f/s (half the backlog rate)", halfRate));
+          halfLoad = GatewayLoad.fixedRate(gateway, options.accounts(), halfRate,
+              options.loadDuration());
+        }
+      } finally {
+        app.close();
+      }
+      GatewayLoad.Outcome lowLatency = null;
+      if (options.lowLatencyCommit() != null) {
+        step("gateway, fixed rate, " + options.lowLatencyCommit().toMillis() + " ms commits");
+        try (AggregateApp<BankAccountState> fast = AggregateApp.create(aggregate, serde,
+                appOptions(bootstrap, "bench-aggregate", options.lowLatencyCommit())).start()
+                .awaitRunning(Duration.ofMinutes(5));
+            CommandGateway gateway = CommandGateway.connect(aggregate.topics(), serde,
+                GatewayOptions.of(bootstrap).withTimeout(Duration.ofMinutes(2)))) {
+          lowLatency = GatewayLoad.fixedRate(gateway, options.accounts(), halfRate,
+              options.loadDuration());
+        }
+      }
+
+      row("Kafka producer, acks=all, idempotent (limit)", rate(produced, "records/s"), "");
+      row("Kafka consumer, read_committed (limit)", rate(consumed, "records/s"), "");
+      row("Baseline: Streams EOS passthrough + RocksDB store", rate(baseline.perSecond(),
+          "records/s"), "1.00");
+      row("Aggregate, command backlog (open loop)", rate(backlog.perSecond(), "commands/s"),
+          ratio(backlog.perSecond(), baseline.perSecond()) + " of baseline (target >= 0.5)");
+      for (int i = 0; i < closedLoops.size(); i++) {
+        GatewayLoad.Outcome loop = closedLoops.get(i);
+        row("Aggregate via gateway, " + options.inFlight().get(i) + " in flight (closed loop)",
+            rate(loop.perSecond(), "commands/s") + failures(loop),
+            ratio(loop.perSecond(), baseline.perSecond()) + " of baseline");
+      }
+      row(latencyLabel(halfRate, options.commitInterval()), latency(halfLoad),
+          "target p99 <= 50 ms");
+      if (lowLatency != null) {
+        row(latencyLabel(halfRate, options.lowLatencyCommit()), latency(lowLatency),
+            "target p99 <= 50 ms");
+      }
+      row("Memory after the backlog (app JVM; broker in its own JVM)", memory, "");
+      row("Start-up to first commit: baseline / aggregate", String.format("%.1f s / %.1f s",
+          baseline.startupSeconds(), backlog.startupSeconds()), "");
+    }
+  }
+
+  private GroupProgress.Rate runPassthrough(String bootstrap, String commands,
+      GroupProgress progress, Map<TopicPartition, Long> ends) throws Exception {
+    Path stateDir = Files.createTempDirectory("eskafka-bench-passthrough-");
+    try {
+      AppOptions passthroughOptions =
+          appOptions(bootstrap, "bench-passthrough", options.commitInterval());
+      long started = System.nanoTime();
+      try (KafkaStreams streams =
+          PassthroughApp.create(commands, PASSTHROUGH_OUT, passthroughOptions, stateDir)) {
+        streams.start();
+        return progress.await("bench-passthrough", ends, started, MAX_WAIT);
+      }
+    } finally {
+      DirectoryTree.deleteQuietly(stateDir);
+    }
+  }
+
+  private AppOptions appOptions(String bootstrap, String applicationId, Duration commit) {
+    return AppOptions.of(bootstrap, applicationId)
+        .withStreamThreads(options.threads())
+        .withCommitInterval(commit);
+  }
+
+  // A benchmark of a wrong result is worthless: check a sample of final states.
+  private void verify(AggregateApp<BankAccountState> app) {
+    int accounts = options.accounts();
+    for (int n : new int[] {0, 1, accounts / 2, accounts - 1}) {
+      StreamState<BankAccountState> state = app.currentState(CommandLoad.account(n)).orElseThrow(
+          () -> new IllegalStateException("account " + n + " missing after the backlog"));
+      long versions = CommandLoad.commandsFor(n, options.commands(), accounts);
+      long balance = CommandLoad.balanceFor(n, options.commands(), accounts);
+      if (state.version() != versions || state.state().getBalanceCents() != balance) {
+        throw new IllegalStateException("account " + n + ": version " + state.version()
+            + ", balance " + state.state().getBalanceCents() + "; expected " + versions + ", "
+            + balance);
+      }
+    }
+    step("verified final versions and balances of a sample of accounts");
+  }
+
+  private static String memory(BrokerProcess broker) throws IOException {
+    System.gc();
+    Runtime runtime = Runtime.getRuntime();
+    long heap = (runtime.totalMemory() - runtime.freeMemory()) >> 20;
+    String text = String.format("heap %d MiB after GC, RSS %d MiB", heap,
+        rssKiB(Path.of("/proc/self/status")) >> 10);
+    if (broker != null) {
+      text += String.format("; broker RSS %d MiB",
+          rssKiB(Path.of("/proc/" + broker.pid() + "/status")) >> 10);
+    }
+    return text;
+  }
+
+  private static long rssKiB(Path status) throws IOException {
+    for (String line : Files.readAllLines(status)) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  private static String latencyLabel(double rate, Duration commit) {
+    return String.format("Round trip at %.0f commands/s, %d ms commits: p50 / p99 / p99.9", rate,
+        commit.toMillis());
+  }
+
+  private static String latency(GatewayLoad.Outcome outcome) {
+    return String.format("%.1f / %.1f / %.1f ms%s", outcome.percentileMillis(50),
+        outcome.percentileMillis(99), outcome.percentileMillis(99.9), failures(outcome));
+  }
+
+  private static String failures(GatewayLoad.Outcome outcome) {
+    return outcome.failed() == 0 ? "" : " (" + outcome.failed() + " failed)";
+  }
+
+  private static String rate(double value, String unit) {
+    return String.format("%,.0f %s", value, unit);
+  }
+
+  private static String ratio(double value, double base) {
+    return String.format("%.2f", value / base);
+  }
+
+  private void row(String workload, String figure, String ratio) {
+    rows.add(new String[] {workload, figure, ratio});
+  }
+
+  private void step(String what) {
+    out.printf("  ... %s%n", what);
+  }
+
+  private void printTable() {
+    out.println();
+    out.println("| workload | figure | ratio |");
+    out.println("|---|---|---|");
+    for (String[] row : rows) {
+      out.printf("| %s | %s | %s |%n", row[0], row[1], row[2]);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package io.eskafka.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Settings of one benchmark run, parsed from the command line.
+ *
+ * @param bootstrap an existing cluster, or {@code null} for an embedded broker in a child JVM
+ * @param commands commands per throughput workload (the first {@code accounts} open accounts)
+ * @param accounts distinct streams
+ * @param partitions partitions of the command and event topics
+ * @param threads stream threads of each Kafka Streams application
+ * @param commitInterval exactly-once commit interval of both applications
+ * @param loadDuration duration of each gateway workload
+ * @param inFlight closed-loop concurrency levels through the gateway
+ * @param lowLatencyCommit commit interval of the extra latency run, or {@code null} to skip it
+ */
+record BenchOptions(String bootstrap, int commands, int accounts, int partitions, int threads,
+    Duration commitInterval, Duration loadDuration, List<Integer> inFlight,
+    Duration lowLatencyCommit) {
+
+  static final String USAGE = """
+      usage: BenchMain [--bootstrap host:port] [--commands N] [--accounts N] [--partitions N]
+                       [--threads N] [--commit-interval-ms N] [--load-seconds N]
+                       [--in-flight k1,k2,...] [--low-latency-commit-ms N|0]
+      defaults: embedded broker in a child JVM, 1000000 commands, 10000 accounts, 4 partitions,
+                2 stream threads, 100 ms commits, 20 s per gateway workload, in-flight 256,2048,
+                extra latency run with 10 ms commits""";
+
+  static BenchOptions parse(String[] args) {
+    String bootstrap = null;
+    int commands = 1_000_000;
+    int accounts = 10_000;
+    int partitions = 4;
+    int threads = 2;
+    long commitMs = 100;
+    long loadSeconds = 20;
+    List<Integer> inFlight = List.of(256, 2048);
+    long lowLatencyMs = 10;
+    for (int i = 0; i < args.length; i++) {
+      String name = args[i];
+      if (name.equals("--help") || name.equals("-h")) {
+        throw new IllegalArgumentException(USAGE);
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException(name + " needs a value\n" + USAGE);
+      }
+      String value = args[++i];
+      try {
+        switch (name) {
+          case "--bootstrap" -> bootstrap = value;
+          case "--commands" -> commands = positive(name, Integer.parseInt(value));
+          case "--accounts" -> accounts = positive(name, Integer.parseInt(value));
+          case "--partitions" -> partitions = positive(name, Integer.parseInt(value));
+          case "--threads" -> threads = positive(name, Integer.parseInt(value));
+          case "--commit-interval-ms" -> commitMs = positive(name, Integer.parseInt(value));
+          case "--load-seconds" -> loadSeconds = positive(name, Integer.parseInt(value));
+          case "--low-latency-commit-ms" -> lowLatencyMs = Integer.parseInt(value);
+          case "--in-flight" -> {
+            List<Integer> levels = new ArrayList<>();
+            for (String level : value.split(",")) {
+              levels.add(positive(name, Integer.parseInt(level.trim())));
+            }
+            inFlight = List.copyOf(levels);
+          }
+          default -> throw new IllegalArgumentException("unknown option " + name + "\n" + USAGE);
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + ": '" + value + "' is not a number\n" + USAGE);
+      }
+    }
+    if (commands <= accounts) {
+      throw new IllegalArgumentException("--commands (" + commands + ") must exceed --accounts ("
+          + accounts + "): each account is opened once, then receives deposits");
+    }
+    return new BenchOptions(bootstrap, commands, accounts, partitions, threads,
+        Duration.ofMillis(commitMs), Duration.ofSeconds(loadSeconds), inFlight,
+        lowLatencyMs > 0 ? Duration.ofMillis(lowLatencyMs) : null);
+  }
+
+  private static int positive(String name, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be positive, got " + value);
+    }
+    return value;
+  }
+}

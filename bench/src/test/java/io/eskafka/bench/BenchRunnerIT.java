@@ -1,0 +1,52 @@
+package io.eskafka.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eskafka.testing.EmbeddedKafka;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the benchmark runner working: every workload runs at toy scale and the final states it
+ * verifies are right. Measures nothing: figures at this scale mean nothing.
+ */
+class BenchRunnerIT {
+
+  @Test
+  void everyWorkloadRunsAndProducesARow() throws Exception {
+    String bootstrap = EmbeddedKafka.shared().bootstrapServers();
+    BenchOptions options = BenchOptions.parse(new String[] {"--bootstrap", bootstrap,
+        "--commands", "3000", "--accounts", "100", "--partitions", "2", "--threads", "1",
+        "--load-seconds", "2", "--in-flight", "16", "--low-latency-commit-ms", "50"});
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+    List<String[]> rows = BenchMain.run(options, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+    assertThat(rows).extracting(row -> row[0]).containsExactly(
+        "Kafka producer, acks=all, idempotent (limit)",
+        "Kafka consumer, read_committed (limit)",
+        "Baseline: Streams EOS passthrough + RocksDB store",
+        "Aggregate, command backlog (open loop)",
+        "Aggregate via gateway, 16 in flight (closed loop)",
+        "Round trip at " + rows.get(5)[0].split(" ")[3] + " commands/s, 100 ms commits: p50 / p99 / p99.9",
+        "Round trip at " + rows.get(6)[0].split(" ")[3] + " commands/s, 50 ms commits: p50 / p99 / p99.9",
+        "Memory after the backlog (app JVM; broker in its own JVM)",
+        "Start-up to first commit: baseline / aggregate");
+    assertThat(rows).allSatisfy(row -> assertThat(row[1]).doesNotContain("failed"));
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .contains("verified final versions and balances of a sample of accounts", "| workload |");
+  }
+
+  @Test
+  void badOptionsAreRefusedNamingTheOption() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> BenchOptions.parse(new String[] {"--commands", "ten"}))
+        .hasMessageContaining("--commands: 'ten' is not a number");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> BenchOptions.parse(new String[] {"--commands", "10", "--accounts", "20"}))
+        .hasMessageContaining("--commands (10) must exceed --accounts (20)");
+  }
+}
