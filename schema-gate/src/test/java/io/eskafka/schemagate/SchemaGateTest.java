@@ -106,6 +106,7 @@ class SchemaGateTest {
       assertThat(violation.message()).contains("history is not consecutive: found versions [v1, v3]")
           .contains("v2 is missing");
     });
+    assertThat(report.subjectLines()).singleElement().asString().endsWith("FAILED");
   }
 
   @Test
