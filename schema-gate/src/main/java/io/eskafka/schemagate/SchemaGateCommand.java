@@ -61,12 +61,19 @@ public final class SchemaGateCommand {
   }
 
   /**
-   * Prints one line per subject, prefixed so it is recognisable in a build log.
+   * Prints the outcome, prefixed so it is recognisable in a build log: one summary line when every
+   * subject passed (a passing gate should not crowd the build output), one line per subject when
+   * something failed.
    *
    * @param report the report, never {@code null}
    * @param out where to print, never {@code null}
    */
   public static void print(GateReport report, PrintStream out) {
+    if (report.passed()) {
+      out.println("schema-gate: " + report.subjectLines().size()
+          + " schemas compatible with every released version");
+      return;
+    }
     for (String line : report.subjectLines()) {
       out.println("schema-gate: " + line);
     }
