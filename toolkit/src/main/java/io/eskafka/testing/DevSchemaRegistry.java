@@ -324,6 +324,16 @@ public final class DevSchemaRegistry implements AutoCloseable {
   }
 
   /**
+   * The file receiving the registry's console output (WARN and above), for diagnosing a test.
+   * It is inside a temporary directory that {@link #close()} deletes.
+   *
+   * @return the path, never null
+   */
+  public Path logFile() {
+    return directory.resolve("registry.log");
+  }
+
+  /**
    * Whether this is the JVM-wide registry returned by {@link #shared()}.
    *
    * @return true for the shared registry

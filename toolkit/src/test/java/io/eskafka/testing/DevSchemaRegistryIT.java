@@ -40,11 +40,13 @@ class DevSchemaRegistryIT {
   }
 
   @Test
-  void aPrivateRegistryStopsItsProcessAndDeletesNothingItDidNotCreate() throws Exception {
+  void aPrivateRegistryStopsItsProcessAndDeletesItsDirectoryOnClose() throws Exception {
     DevSchemaRegistry registry = DevSchemaRegistry.start();
     ProcessHandle process = registry.processHandle();
     String health = registry.baseUrl() + "/health/ready";
+    Path log = registry.logFile();
     assertThat(status(health)).isEqualTo(200);
+    assertThat(log).exists();
 
     registry.close();
     registry.close();
@@ -52,6 +54,7 @@ class DevSchemaRegistryIT {
     // close() waits for the process, so it is gone at once; the deadline only guards the test.
     await().atMost(Duration.ofSeconds(5)).until(() -> !process.isAlive());
     assertThatThrownBy(() -> status(health)).isInstanceOf(IOException.class);
+    assertThat(log.getParent()).doesNotExist();
   }
 
   @Test

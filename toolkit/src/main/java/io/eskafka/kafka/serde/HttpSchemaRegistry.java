@@ -243,7 +243,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     if (cached != null) {
       return cached;
     }
-    JsonNode answer = send("POST", subjectPath(subject) + "/versions", schemaBody(schema)).orElseThrow();
+    JsonNode answer = send("POST", subjectPath(subject) + "/versions", schemaBody(schema));
     int id = requiredInt(answer, "id", "register");
     idBySubjectSchema.putIfAbsent(key, id);
     return id;
@@ -256,7 +256,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     if (existing == null) {
       try {
         mine.complete(fetchSchema(id));
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         // Failures are not cached: the next call asks again. Waiting callers get this failure.
         schemaById.remove(id, mine);
         mine.completeExceptionally(e);
@@ -280,7 +280,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
   private Schema fetchSchema(int id) {
     JsonNode answer;
     try {
-      answer = send("GET", "/schemas/ids/" + id, null).orElseThrow();
+      answer = send("GET", "/schemas/ids/" + id, null);
     } catch (SchemaRegistryException e) {
       if (e.isNotFound()) {
         throw new SchemaRegistryException("unknown schema id " + id, e, true,
@@ -326,7 +326,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
 
   @Override
   public List<String> subjects() {
-    JsonNode answer = send("GET", "/subjects", null).orElseThrow();
+    JsonNode answer = send("GET", "/subjects", null);
     List<String> subjects = new ArrayList<>();
     for (JsonNode n : requiredArray(answer, "list subjects")) {
       subjects.add(n.asText());
@@ -385,7 +385,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
 
   private Optional<JsonNode> sendUnlessNotFound(String method, String path, String body) {
     try {
-      return send(method, path, body);
+      return Optional.of(send(method, path, body));
     } catch (SchemaRegistryException e) {
       if (e.isNotFound()) {
         return Optional.empty();
@@ -397,9 +397,9 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
   /**
    * Sends one request under the retry policy.
    *
-   * @return the parsed body (JSON null node for an empty body) of a 2xx answer
+   * @return the parsed body of a 2xx answer (a JSON null node for an empty body), never null
    */
-  private Optional<JsonNode> send(String method, String path, String body) {
+  private JsonNode send(String method, String path, String body) {
     String what = method + " " + path;
     HttpRequest request = request(method, path, body);
     RetryPolicy retry = options.retryPolicy();
@@ -421,7 +421,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
       }
       int status = response.statusCode();
       if (status >= 200 && status < 300) {
-        return Optional.of(parseJson(response.body(), what));
+        return parseJson(response.body(), what);
       }
       if (status >= 500 && !last) {
         backOff(retry, attempt, what);
