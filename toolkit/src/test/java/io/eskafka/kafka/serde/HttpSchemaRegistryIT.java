@@ -8,6 +8,7 @@ import io.eskafka.testdata.Shipment;
 import io.eskafka.testing.DevSchemaRegistry;
 import java.util.UUID;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaFormatter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -73,7 +74,7 @@ class HttpSchemaRegistryIT {
 
     // A fresh client, so the answer comes from the registry and not from our cache.
     int second = HttpSchemaRegistry.create(DevSchemaRegistry.shared().url())
-        .register(subject, new Schema.Parser().parse(Shipment.getClassSchema().toString(true)));
+        .register(subject, new Schema.Parser().parse(SchemaFormatter.format("json/pretty", Shipment.getClassSchema())));
 
     assertThat(second).isEqualTo(first);
     assertThat(registry.versions(subject)).containsExactly(1);
