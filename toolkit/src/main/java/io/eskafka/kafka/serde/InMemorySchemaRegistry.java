@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 
@@ -20,8 +21,13 @@ import org.apache.avro.Schema;
  * appears. (Avro's Parsing Canonical Form would be too coarse here: it drops defaults and logical
  * types, so a schema that only adds a default would silently get the older schema's id.)
  *
- * <p>No compatibility rule is enforced: every new schema becomes the subject's next version.
- * Schemas are copied on registration, so later changes to the caller's instance do not leak in.
+ * <p><b>Compatibility:</b> one {@link CompatibilityMode} for all subjects, checked with Avro's
+ * {@code SchemaValidatorBuilder}. The default, {@link CompatibilityMode#NONE}, accepts every new
+ * schema as the subject's next version (like a fresh Apicurio registry; Confluent defaults to
+ * BACKWARD). Under any other mode a refused schema fails {@link #register} like a Confluent
+ * registry answers it: a {@link SchemaRegistryException} with {@code httpStatus} 409 and
+ * {@code errorCode} 409, Avro's reason in {@code registryMessage}. Schemas are copied on
+ * registration, so later changes to the caller's instance do not leak in.
  *
  * <p><b>Threading:</b> thread-safe. Writes and subject reads take one lock (registration is rare);
  * {@link #getById(int)} is lock-free.
@@ -37,9 +43,29 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
   private final Map<String, List<RegisteredSchema>> versionsBySubject = new HashMap<>();
   // guarded by lock
   private int nextId = 1;
+  private final CompatibilityMode compatibility;
 
-  /** Creates an empty registry. */
+  /** Creates an empty registry that accepts every schema ({@link CompatibilityMode#NONE}). */
   public InMemorySchemaRegistry() {
+    this(CompatibilityMode.NONE);
+  }
+
+  /**
+   * Creates an empty registry that checks new versions of every subject under one rule.
+   *
+   * @param compatibility the rule for all subjects, not null
+   */
+  public InMemorySchemaRegistry(CompatibilityMode compatibility) {
+    this.compatibility = Objects.requireNonNull(compatibility, "compatibility");
+  }
+
+  /**
+   * Returns the rule every subject's new versions are checked against.
+   *
+   * @return the mode given at construction, never null
+   */
+  public CompatibilityMode compatibility() {
+    return compatibility;
   }
 
   @Override
@@ -56,6 +82,13 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
             return existingId;
           }
         }
+      }
+      Optional<String> refusal = compatibility.check(schema, schemasOf(versions));
+      if (refusal.isPresent()) {
+        throw new SchemaRegistryException(
+            "schema for subject '" + subject + "' is incompatible under " + compatibility + ": "
+                + refusal.get(),
+            null, false, 409, OptionalInt.of(409), refusal.get());
       }
       int id;
       Schema stored;
@@ -139,6 +172,21 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
           .map(RegisteredSchema::version)
           .toList();
     }
+  }
+
+  @Override
+  public boolean isCompatible(String subject, Schema schema) {
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(schema, "schema");
+    synchronized (lock) {
+      return compatibility
+          .check(schema, schemasOf(versionsBySubject.getOrDefault(subject, List.of())))
+          .isEmpty();
+    }
+  }
+
+  private static List<Schema> schemasOf(List<RegisteredSchema> versions) {
+    return versions.stream().map(RegisteredSchema::schema).toList();
   }
 
   private static void requireSubject(String subject) {

@@ -92,4 +92,19 @@ public interface SchemaRegistry {
    * @throws SchemaRegistryException if the registry cannot be reached
    */
   List<Integer> versions(String subject);
+
+  /**
+   * Tells whether registering {@code schema} under {@code subject} would pass the subject's
+   * compatibility rule, without registering anything (Confluent:
+   * {@code POST /compatibility/subjects/{subject}/versions/latest}). Under a non-transitive rule
+   * the schema is checked against the latest version; under a {@code _TRANSITIVE} one, against
+   * every version.
+   *
+   * @param subject the subject, not null
+   * @param schema the candidate schema, not null
+   * @return true if compatible, or if the subject has no version yet (nothing to be incompatible
+   *     with); false if the rule would refuse the schema
+   * @throws SchemaRegistryException if the registry cannot be reached or refuses the request
+   */
+  boolean isCompatible(String subject, Schema schema);
 }

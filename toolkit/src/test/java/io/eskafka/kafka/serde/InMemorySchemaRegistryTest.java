@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eskafka.testdata.Customer;
 import io.eskafka.testdata.Shipment;
+import java.util.List;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
@@ -70,5 +71,53 @@ class InMemorySchemaRegistryTest {
         .isInstanceOf(SchemaRegistryException.class)
         .hasMessage("unknown schema id 42")
         .satisfies(e -> assertThat(((SchemaRegistryException) e).isNotFound()).isTrue());
+  }
+
+  @Test
+  void underBackwardAnIncompatibleSchemaIsRefusedLikeARegistryAnswers409() {
+    InMemorySchemaRegistry checked = new InMemorySchemaRegistry(CompatibilityMode.BACKWARD);
+    checked.register("s", Customer.getClassSchema());
+
+    assertThat(checked.isCompatible("s", HttpSchemaRegistryIT.CUSTOMER_INCOMPATIBLE)).isFalse();
+    assertThatThrownBy(() -> checked.register("s", HttpSchemaRegistryIT.CUSTOMER_INCOMPATIBLE))
+        .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
+          assertThat(e.httpStatus()).hasValue(409);
+          assertThat(e.errorCode()).hasValue(409);
+          assertThat(e.registryMessage()).get().asString().contains("phone");
+        });
+    assertThat(checked.versions("s")).containsExactly(1);
+  }
+
+  @Test
+  void underBackwardAnAddedFieldWithADefaultIsAccepted() {
+    InMemorySchemaRegistry checked = new InMemorySchemaRegistry(CompatibilityMode.BACKWARD);
+    checked.register("s", HttpSchemaRegistryIT.CUSTOMER_V1);
+
+    assertThat(checked.isCompatible("s", Customer.getClassSchema())).isTrue();
+    assertThat(checked.isCompatible("empty", HttpSchemaRegistryIT.CUSTOMER_INCOMPATIBLE)).isTrue();
+    checked.register("s", Customer.getClassSchema());
+    assertThat(checked.versions("s")).containsExactly(1, 2);
+  }
+
+  @Test
+  void transitiveModesCheckEveryVersionAndNonTransitiveOnlyTheLatest() {
+    // v1 {id}, v2 {id, name?=default} and v3 {id, name} (required): v3 reads v2 data (name is
+    // there) but not v1 data (no name, no default).
+    Schema v1 = record("{\"name\": \"id\", \"type\": \"string\"}");
+    Schema v2 = record("{\"name\": \"id\", \"type\": \"string\"}, "
+        + "{\"name\": \"name\", \"type\": \"string\", \"default\": \"\"}");
+    Schema v3 = record("{\"name\": \"id\", \"type\": \"string\"}, {\"name\": \"name\", \"type\": \"string\"}");
+    List<Schema> history = List.of(v1, v2);
+
+    assertThat(CompatibilityMode.BACKWARD.check(v3, history)).isEmpty();
+    assertThat(CompatibilityMode.BACKWARD_TRANSITIVE.check(v3, history)).isPresent();
+    assertThat(CompatibilityMode.NONE.check(v3, history)).isEmpty();
+    assertThat(CompatibilityMode.FORWARD.check(v1, List.of(v2))).isEmpty();
+    assertThat(CompatibilityMode.FULL.check(v3, List.of(v1))).isPresent();
+  }
+
+  private static Schema record(String fields) {
+    return new Schema.Parser().parse(
+        "{\"type\": \"record\", \"name\": \"R\", \"namespace\": \"t\", \"fields\": [" + fields + "]}");
   }
 }
