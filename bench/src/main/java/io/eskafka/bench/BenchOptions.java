@@ -13,7 +13,7 @@ import java.util.List;
  * @param partitions partitions of the command and event topics
  * @param threads stream threads of each Kafka Streams application
  * @param commitInterval exactly-once commit interval of both applications
- * @param loadDuration duration of each gateway workload
+ * @param loadDuration duration of each gateway workload; zero skips them
  * @param inFlight closed-loop concurrency levels through the gateway
  * @param lowLatencyCommit commit interval of the extra latency run, or {@code null} to skip it
  */
@@ -26,7 +26,8 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
                        [--threads N] [--commit-interval-ms N] [--load-seconds N]
                        [--in-flight k1,k2,...] [--low-latency-commit-ms N|0]
       defaults: embedded broker in a child JVM, 1000000 commands, 10000 accounts, 4 partitions,
-                2 stream threads, 100 ms commits, 20 s per gateway workload, in-flight 256,2048,
+                2 stream threads, 100 ms commits, 20 s per gateway workload (0 skips the
+                gateway workloads: the scale run), in-flight 256,2048,
                 extra latency run with 10 ms commits""";
 
   static BenchOptions parse(String[] args) {
@@ -56,7 +57,7 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
           case "--partitions" -> partitions = positive(name, Integer.parseInt(value));
           case "--threads" -> threads = positive(name, Integer.parseInt(value));
           case "--commit-interval-ms" -> commitMs = positive(name, Integer.parseInt(value));
-          case "--load-seconds" -> loadSeconds = positive(name, Integer.parseInt(value));
+          case "--load-seconds" -> loadSeconds = Integer.parseInt(value); // 0: no gateway runs
           case "--low-latency-commit-ms" -> lowLatencyMs = Integer.parseInt(value);
           case "--in-flight" -> {
             List<Integer> levels = new ArrayList<>();
@@ -70,6 +71,9 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(name + ": '" + value + "' is not a number\n" + USAGE);
       }
+    }
+    if (loadSeconds < 0) {
+      throw new IllegalArgumentException("--load-seconds must not be negative, got " + loadSeconds);
     }
     if (commands <= accounts) {
       throw new IllegalArgumentException("--commands (" + commands + ") must exceed --accounts ("

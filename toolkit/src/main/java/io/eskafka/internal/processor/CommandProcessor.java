@@ -24,6 +24,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
@@ -54,6 +56,7 @@ final class CommandProcessor<S extends SpecificRecord>
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, byte[]> snapshots;
   private WindowStore<String, byte[]> results;
+  private CommandIdFilter seenIds;
   private SnapshotCodec snapshotCodec;
 
   CommandProcessor(AggregateDefinition<S> aggregate, AvroSerde serde, AggregateNodes nodes,
@@ -70,6 +73,9 @@ final class CommandProcessor<S extends SpecificRecord>
     this.context = context;
     this.snapshots = context.getStateStore(nodes.snapshotStore());
     this.results = context.getStateStore(nodes.commandIdStore());
+    // init() runs whenever the store may have changed under us (restored, migrated, reset after an
+    // aborted transaction), so this is where the filter is rebuilt from the store's contents.
+    this.seenIds = rebuildFilter(0);
     // Snapshot values are encoded against the changelog topic's subjects: it is where they live.
     this.snapshotCodec = new SnapshotCodec(serde,
         nodes.changelogTopic(context.applicationId(), nodes.snapshotStore()));
@@ -84,7 +90,7 @@ final class CommandProcessor<S extends SpecificRecord>
     }
     String streamId = new String(command.key(), StandardCharsets.UTF_8);
     if (commandId != null) {
-      byte[] earlier = rememberedResult(commandId);
+      byte[] earlier = seenIds.mightContain(commandId) ? rememberedResult(commandId) : null;
       if (earlier != null) {
         answerDuplicate(commandId, earlier);
         return;
@@ -213,6 +219,20 @@ final class CommandProcessor<S extends SpecificRecord>
     }
   }
 
+  private CommandIdFilter rebuildFilter(long atLeast) {
+    List<String> ids = new ArrayList<>();
+    try (KeyValueIterator<Windowed<String>, byte[]> all = results.all()) {
+      while (all.hasNext()) {
+        ids.add(all.next().key.key());
+      }
+    }
+    // Room to double before the next rebuild, so rebuilds cost O(1) per command amortised.
+    CommandIdFilter filter = CommandIdFilter.forEntries(Math.max(1 << 20, 2 * Math.max(atLeast,
+        ids.size())));
+    ids.forEach(filter::add);
+    return filter;
+  }
+
   private void answerDuplicate(String commandId, byte[] earlier) {
     CommandResultRecord original =
         serde.deserialize(nodes.topics().commandResults(), earlier, CommandResultRecord.class);
@@ -225,6 +245,10 @@ final class CommandProcessor<S extends SpecificRecord>
     byte[] value = serde.serialize(nodes.topics().commandResults(), result);
     if (remember) {
       results.put(result.getCommandId(), value, context.currentStreamTimeMs());
+      seenIds.add(result.getCommandId());
+      if (seenIds.wantsToGrow()) {
+        seenIds = rebuildFilter(seenIds.size());
+      }
     }
     context.forward(new Record<>(result.getCommandId().getBytes(StandardCharsets.UTF_8), value,
         context.currentSystemTimeMs()), nodes.resultsSink());
