@@ -1,6 +1,8 @@
 package io.eskafka.testing;
 
 import io.eskafka.internal.DirectoryTree;
+import io.eskafka.internal.JvmShared;
+import io.eskafka.internal.StopOnce;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -56,18 +58,15 @@ public final class DevSchemaRegistry implements AutoCloseable {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
   private static final int LOG_TAIL_LINES = 40;
 
-  private static final Object SHARED_LOCK = new Object();
-  private static DevSchemaRegistry shared;
-  private static RuntimeException sharedFailure;
+  private static final JvmShared<DevSchemaRegistry> SHARED = new JvmShared<>(
+      "shared dev schema registry", () -> start(jarFromProperty(), DEFAULT_STARTUP_TIMEOUT, true));
 
   private final Process process;
   private final Path directory;
   private final int port;
   private final Duration startupDuration;
   private final boolean isShared;
-  private final Thread shutdownHook;
-  private final Object closeLock = new Object();
-  private boolean closed;
+  private final StopOnce stopper;
 
   private DevSchemaRegistry(
       Process process, Path directory, int port, Duration startupDuration, boolean isShared) {
@@ -76,9 +75,10 @@ public final class DevSchemaRegistry implements AutoCloseable {
     this.port = port;
     this.startupDuration = startupDuration;
     this.isShared = isShared;
-    // A forgotten close() must not leave a registry JVM running after the tests.
-    this.shutdownHook = new Thread(this::stopNow, "dev-schema-registry-shutdown-" + port);
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    this.stopper = new StopOnce("dev-schema-registry-shutdown-" + port, () -> {
+      stop(process);
+      DirectoryTree.deleteQuietly(directory);
+    });
   }
 
   /**
@@ -115,20 +115,7 @@ public final class DevSchemaRegistry implements AutoCloseable {
    * @throws IllegalStateException if the registry could not be started
    */
   public static DevSchemaRegistry shared() {
-    synchronized (SHARED_LOCK) {
-      if (sharedFailure != null) {
-        throw new IllegalStateException("shared dev schema registry failed to start earlier", sharedFailure);
-      }
-      if (shared == null) {
-        try {
-          shared = start(jarFromProperty(), DEFAULT_STARTUP_TIMEOUT, true);
-        } catch (RuntimeException e) {
-          sharedFailure = e;
-          throw e;
-        }
-      }
-      return shared;
-    }
+    return SHARED.get();
   }
 
   private static Path jarFromProperty() {
@@ -352,23 +339,7 @@ public final class DevSchemaRegistry implements AutoCloseable {
     if (isShared) {
       return;
     }
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException alreadyShuttingDown) {
-      // The hook is running or about to; stopNow is idempotent anyway.
-    }
-    stopNow();
-  }
-
-  private void stopNow() {
-    synchronized (closeLock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      stop(process);
-      DirectoryTree.deleteQuietly(directory);
-    }
+    stopper.close();
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.eskafka.testing;
 
 import io.eskafka.internal.DirectoryTree;
+import io.eskafka.internal.JvmShared;
+import io.eskafka.internal.StopOnce;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -59,9 +61,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
   private static final long POLL_INTERVAL_MS = 50;
 
-  private static final Object SHARED_LOCK = new Object();
-  private static EmbeddedKafka shared;
-  private static RuntimeException sharedFailure;
+  private static final JvmShared<EmbeddedKafka> SHARED =
+      new JvmShared<>("shared embedded Kafka", () -> start(Options.defaults(), true));
 
   private final KafkaRaftServer server;
   private final Path directory;
@@ -69,9 +70,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final int port;
   private final Duration startupDuration;
   private final boolean isShared;
-  private final Thread shutdownHook;
-  private final Object closeLock = new Object();
-  private boolean closed;
+  private final StopOnce stopper;
 
   /**
    * Settings for {@link EmbeddedKafka#start(Options)}. Immutable; start from {@link #defaults()} and
@@ -184,9 +183,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.port = port;
     this.startupDuration = startupDuration;
     this.isShared = isShared;
-    // A forgotten close() must not leave a half-written log dir or a temp dir behind.
-    this.shutdownHook = new Thread(this::shutdownNow, "embedded-kafka-shutdown-" + port);
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    this.stopper = new StopOnce("embedded-kafka-shutdown-" + port, () -> {
+      stop(server);
+      if (deleteDirectoryOnClose) {
+        DirectoryTree.deleteQuietly(directory);
+      }
+    });
   }
 
   /**
@@ -228,20 +230,7 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @throws IllegalStateException if the broker could not be started
    */
   public static EmbeddedKafka shared() {
-    synchronized (SHARED_LOCK) {
-      if (sharedFailure != null) {
-        throw new IllegalStateException("shared embedded Kafka failed to start earlier", sharedFailure);
-      }
-      if (shared == null) {
-        try {
-          shared = start(Options.defaults(), true);
-        } catch (RuntimeException e) {
-          sharedFailure = e;
-          throw e;
-        }
-      }
-      return shared;
-    }
+    return SHARED.get();
   }
 
   private static EmbeddedKafka start(Options options, boolean isShared) {
@@ -505,25 +494,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     if (isShared) {
       return;
     }
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException alreadyShuttingDown) {
-      // The hook is running or about to; shutdownNow below is idempotent anyway.
-    }
-    shutdownNow();
-  }
-
-  private void shutdownNow() {
-    synchronized (closeLock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      stop(server);
-      if (deleteDirectoryOnClose) {
-        DirectoryTree.deleteQuietly(directory);
-      }
-    }
+    stopper.close();
   }
 
   @Override
