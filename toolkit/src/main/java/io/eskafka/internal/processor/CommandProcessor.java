@@ -6,6 +6,7 @@ import io.eskafka.kafka.AggregateDefinition;
 import io.eskafka.kafka.EventKey;
 import io.eskafka.kafka.MessageHeaders;
 import io.eskafka.kafka.serde.AvroSerde;
+import io.eskafka.kafka.serde.SchemaRegistryException;
 import io.eskafka.internal.avro.CommandResultRecord;
 import io.eskafka.internal.avro.ResultEvent;
 import io.eskafka.internal.avro.ResultStatus;
@@ -104,6 +105,7 @@ final class CommandProcessor<S extends SpecificRecord>
     try {
       payload = serde.deserialize(nodes.topics().commands(), command.value());
     } catch (RuntimeException e) {
+      failTaskIfTransient(e);
       deadLetter(command, "undecodable value", e, commandId, streamId);
       return;
     }
@@ -134,6 +136,7 @@ final class CommandProcessor<S extends SpecificRecord>
     try {
       outcome = decideAndEvolve(payload, current, streamId, commandId);
     } catch (RuntimeException e) {
+      failTaskIfTransient(e);
       deadLetter(command, "decider failed on " + payload.getSchema().getName(), e, commandId, streamId);
       return;
     }
@@ -163,6 +166,20 @@ final class CommandProcessor<S extends SpecificRecord>
     }
     answer(result(commandId, streamId, ResultStatus.ACCEPTED, outcome.version, expectedVersion,
         null, outcome.events), true);
+  }
+
+  /**
+   * A registry that is down says nothing about the record: dead-lettering would turn an outage into
+   * a pile of FAILED commands. Failing the task instead aborts the transaction; the record is
+   * processed again once the (replaced) stream thread gets it back.
+   */
+  private void failTaskIfTransient(RuntimeException error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SchemaRegistryException registry && registry.isRetriable()) {
+        throw new TransientFailureException("schema registry unavailable while processing "
+            + sourcePosition() + "; will retry: " + registry.getMessage(), error);
+      }
+    }
   }
 
   private Outcome<S> decideAndEvolve(SpecificRecord command, Current<S> current, String streamId,

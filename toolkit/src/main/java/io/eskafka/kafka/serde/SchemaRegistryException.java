@@ -98,6 +98,23 @@ public class SchemaRegistryException extends RuntimeException {
   }
 
   /**
+   * Tells whether trying again later may succeed: the registry could not be reached, or answered
+   * with a server error (5xx) or 429. A "not found", a refused schema (409) or any other 4xx is
+   * final: the same request will get the same answer.
+   *
+   * @return true for transient failures
+   */
+  public boolean isRetriable() {
+    if (notFound) {
+      return false;
+    }
+    if (httpStatus != 0) {
+      return httpStatus >= 500 || httpStatus == 429;
+    }
+    return getCause() instanceof java.io.IOException;
+  }
+
+  /**
    * Returns the HTTP status of the registry's answer, if this failure is one.
    *
    * @return e.g. 404, 409, 503; empty when no HTTP answer is behind the failure (the registry was
