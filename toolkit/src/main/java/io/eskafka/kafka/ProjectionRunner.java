@@ -278,7 +278,8 @@ public final class ProjectionRunner implements AutoCloseable {
   private void park(ProjectionParkedException e) {
     failure = e;
     status = Status.PARKED;
-    LOG.error("projection {} parked: {}", projection.name(), e.getMessage(), e.getCause());
+    // The message starts with "projection <name>: ": the log line reads "parked projection x: …".
+    LOG.error("parked {}", e.getMessage(), e.getCause());
   }
 
   private void forget(Collection<TopicPartition> partitions) {

@@ -9,20 +9,34 @@ import io.eskafka.examples.bank.commands.Deposit;
 import io.eskafka.examples.bank.commands.OpenAccount;
 import io.eskafka.examples.bank.commands.Withdraw;
 import io.eskafka.examples.bank.events.MoneyDeposited;
+import io.eskafka.kafka.AggregateTopics;
+import io.eskafka.kafka.EventKey;
 import io.eskafka.kafka.ProjectionOptions;
 import io.eskafka.kafka.ProjectionRunner;
 import io.eskafka.kafka.ProjectionRunner.Status;
+import io.eskafka.kafka.TopicApplier;
 import io.eskafka.kafka.serde.AvroSerde;
 import io.eskafka.kafka.serde.InMemorySchemaRegistry;
 import io.eskafka.projection.AtLeastOnceProjection;
 import io.eskafka.projection.EventEnvelope;
 import io.eskafka.projection.EventSelection;
+import io.eskafka.projection.JdbcProjection;
 import io.eskafka.testing.EmbeddedKafka;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +44,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * At-least-once projections on the runner: event metadata, resuming from committed offsets, the
- * event-type filter, and one projection fed by two aggregates' event topics. Each test uses its
+ * event-type filter, one projection fed by two aggregates' event topics, and parking on an
+ * undecodable event (both kinds of projection). Each test uses its
  * own account ids and projection name and looks only at its own accounts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -148,6 +163,46 @@ class ProjectionRunnerIT {
     Set<String> owners = seen.values().stream().map(e -> e.event().getSchema().getName())
         .collect(Collectors.toSet());
     assertThat(owners).containsExactlyInAnyOrder("AccountOpened", "MoneyDeposited");
+  }
+
+  @Test
+  void anUndecodableEventParksTheProjectionWithoutMovingAnOffsetPastIt() throws Exception {
+    AggregateTopics topics = AggregateTopics.of("park-it");
+    try (TopicApplier applier = new TopicApplier(bootstrap)) {
+      applier.apply(topics.specs(1, (short) 1));
+    }
+    String topic = topics.events();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topic, new EventKey("p-1", 1).toBytes(),
+          serde.serialize(topic, new MoneyDeposited(1L, 1L)))).get();
+      producer.send(new ProducerRecord<>(topic, new EventKey("p-1", 2).toBytes(),
+          "{not avro}".getBytes(StandardCharsets.UTF_8))).get();
+    }
+    String parkedAt = "undecodable event at " + topic + "-0@1";
+
+    Map<String, EventEnvelope> seen = new ConcurrentHashMap<>();
+    try (ProjectionRunner runner = ProjectionRunner.start(new AtLeastOnceProjection("park-alo",
+        EventSelection.of(topic), collectInto(seen, "p-")), serde, options);
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      await().atMost(DEADLINE).until(() -> runner.status() == Status.PARKED);
+      assertThat(runner.failure().orElseThrow()).hasMessageContaining(parkedAt);
+      assertThat(seen.keySet()).containsExactly("p-1@1");
+      // The good event before it is committed; the offset stops at the bad one.
+      assertThat(admin.listConsumerGroupOffsets("park-alo").partitionsToOffsetAndMetadata().get())
+          .containsEntry(new TopicPartition(topic, 0), new OffsetAndMetadata(1L));
+    }
+
+    try (TestDatabase db = TestDatabase.open(TestDatabase.Kind.H2);
+        ProjectionRunner runner = ProjectionRunner.start(new JdbcProjection("park-jdbc",
+            EventSelection.of(topic), List.of(), (event, connection) -> { }, connection -> { }),
+            db.dataSource(), serde, options)) {
+      await().atMost(DEADLINE).until(() -> runner.status() == Status.PARKED);
+      assertThat(runner.failure().orElseThrow()).hasMessageContaining(parkedAt);
+      assertThat(db.queryLong("SELECT COALESCE(MAX(next_offset), 0) FROM eskafka_projection_offsets"))
+          .isLessThanOrEqualTo(1L);
+    }
   }
 
   /** A handler that records this test's events by {@code stream@version}. */
