@@ -1,0 +1,126 @@
+package io.eskafka.kafka;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+
+/**
+ * Settings of a {@link ProjectionRunner}. Immutable; the {@code with…} methods return copies.
+ *
+ * @param bootstrapServers Kafka bootstrap servers, never {@code null}
+ * @param groupIdPrefix prepended to the projection's name to form its consumer group id (e.g.
+ *     {@code "billing."}); empty for none, never {@code null}
+ * @param pollTimeout how long one poll waits for events; also bounds how quickly a close is seen
+ * @param maxBatchSize most events per poll batch ({@code max.poll.records}), ≥ 1: a JDBC
+ *     projection commits one database transaction per batch
+ * @param closeTimeout how long {@link ProjectionRunner#close()} waits for the batch in progress and
+ *     the consumer's close
+ * @param kafkaOverrides raw consumer configs applied last (escape hatch: SASL/SSL, fetch sizes, …);
+ *     never {@code null}; may not set {@code group.id}, {@code isolation.level} or
+ *     {@code enable.auto.commit}, which the runner's guarantees depend on
+ */
+public record ProjectionOptions(
+    String bootstrapServers,
+    String groupIdPrefix,
+    Duration pollTimeout,
+    int maxBatchSize,
+    Duration closeTimeout,
+    Map<String, String> kafkaOverrides) {
+
+  /** Default poll timeout. */
+  public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(500);
+  /** Default batch size (Kafka's own {@code max.poll.records} default). */
+  public static final int DEFAULT_MAX_BATCH_SIZE = 500;
+  /** Default close timeout. */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final Set<String> FIXED = Set.of(ConsumerConfig.GROUP_ID_CONFIG,
+      ConsumerConfig.ISOLATION_LEVEL_CONFIG, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
+
+  /**
+   * Validates and copies.
+   *
+   * @throws IllegalArgumentException on a non-positive duration or batch size, or an override of
+   *     a config the runner fixes
+   */
+  public ProjectionOptions {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(groupIdPrefix, "groupIdPrefix");
+    Objects.requireNonNull(pollTimeout, "pollTimeout");
+    Objects.requireNonNull(closeTimeout, "closeTimeout");
+    if (pollTimeout.isNegative() || pollTimeout.isZero()) {
+      throw new IllegalArgumentException("pollTimeout must be positive, got " + pollTimeout);
+    }
+    if (closeTimeout.isNegative()) {
+      throw new IllegalArgumentException("closeTimeout must not be negative, got " + closeTimeout);
+    }
+    if (maxBatchSize < 1) {
+      throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatchSize);
+    }
+    kafkaOverrides = Map.copyOf(kafkaOverrides);
+    for (String key : kafkaOverrides.keySet()) {
+      if (FIXED.contains(key)) {
+        throw new IllegalArgumentException(key + " is set by the projection runner and cannot be "
+            + "overridden (group id = prefix + projection name, read_committed, manual commits)");
+      }
+    }
+  }
+
+  /**
+   * Defaults: no group-id prefix, 500 ms polls, batches of up to 500 events, 30 s close timeout.
+   *
+   * @param bootstrapServers Kafka bootstrap servers, not {@code null}
+   * @return the options
+   */
+  public static ProjectionOptions of(String bootstrapServers) {
+    return new ProjectionOptions(bootstrapServers, "", DEFAULT_POLL_TIMEOUT,
+        DEFAULT_MAX_BATCH_SIZE, DEFAULT_CLOSE_TIMEOUT, Map.of());
+  }
+
+  /**
+   * @param prefix group-id prefix, empty for none
+   * @return a copy
+   */
+  public ProjectionOptions withGroupIdPrefix(String prefix) {
+    return new ProjectionOptions(bootstrapServers, prefix, pollTimeout, maxBatchSize, closeTimeout,
+        kafkaOverrides);
+  }
+
+  /**
+   * @param timeout how long one poll waits
+   * @return a copy
+   */
+  public ProjectionOptions withPollTimeout(Duration timeout) {
+    return new ProjectionOptions(bootstrapServers, groupIdPrefix, timeout, maxBatchSize,
+        closeTimeout, kafkaOverrides);
+  }
+
+  /**
+   * @param size most events per batch
+   * @return a copy
+   */
+  public ProjectionOptions withMaxBatchSize(int size) {
+    return new ProjectionOptions(bootstrapServers, groupIdPrefix, pollTimeout, size, closeTimeout,
+        kafkaOverrides);
+  }
+
+  /**
+   * @param timeout how long close waits
+   * @return a copy
+   */
+  public ProjectionOptions withCloseTimeout(Duration timeout) {
+    return new ProjectionOptions(bootstrapServers, groupIdPrefix, pollTimeout, maxBatchSize,
+        timeout, kafkaOverrides);
+  }
+
+  /**
+   * @param overrides raw consumer configs applied last
+   * @return a copy
+   */
+  public ProjectionOptions withKafkaOverrides(Map<String, String> overrides) {
+    return new ProjectionOptions(bootstrapServers, groupIdPrefix, pollTimeout, maxBatchSize,
+        closeTimeout, overrides);
+  }
+}
