@@ -1,10 +1,10 @@
 package io.eskafka.client;
 
+import io.eskafka.internal.ByteBuffers;
 import io.eskafka.internal.avro.CommandResultRecord;
 import io.eskafka.internal.avro.ResultEvent;
 import io.eskafka.kafka.AggregateTopics;
 import io.eskafka.kafka.serde.AvroSerde;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -41,11 +41,8 @@ public final class CommandResultDecoder {
         serde.deserialize(topics.commandResults(), value, CommandResultRecord.class);
     List<AppendedEvent> events = new ArrayList<>(record.getEvents().size());
     for (ResultEvent event : record.getEvents()) {
-      ByteBuffer payload = event.getPayload().duplicate();
-      byte[] bytes = new byte[payload.remaining()];
-      payload.get(bytes);
       events.add(new AppendedEvent(event.getVersion(), event.getEventId(),
-          serde.deserialize(topics.events(), bytes)));
+          serde.deserialize(topics.events(), ByteBuffers.toArray(event.getPayload()))));
     }
     return new CommandResult(record.getCommandId(), record.getStreamId(),
         CommandStatus.valueOf(record.getStatus().name()), record.getVersion(),

@@ -7,6 +7,7 @@ import io.eskafka.kafka.EventKey;
 import io.eskafka.kafka.MessageHeaders;
 import io.eskafka.kafka.serde.AvroSerde;
 import io.eskafka.kafka.serde.SchemaRegistryException;
+import io.eskafka.internal.ByteBuffers;
 import io.eskafka.internal.avro.CommandResultRecord;
 import io.eskafka.internal.avro.ResultEvent;
 import io.eskafka.internal.avro.ResultStatus;
@@ -159,7 +160,7 @@ final class CommandProcessor<S extends SpecificRecord>
         }
         put(headers, MessageHeaders.TIMESTAMP, Instant.ofEpochMilli(now).toString());
         context.forward(new Record<>(new EventKey(streamId, event.getVersion()).toBytes(),
-            bytes(event.getPayload()), now, headers), nodes.eventsSink());
+            ByteBuffers.toArray(event.getPayload()), now, headers), nodes.eventsSink());
       }
       snapshots.put(streamId, snapshotCodec.encode(outcome.version, aggregate.logicVersion(),
           outcome.state, Instant.ofEpochMilli(now)));
@@ -332,12 +333,6 @@ final class CommandProcessor<S extends SpecificRecord>
     headers.add(name, value.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer view = buffer.duplicate();
-    byte[] out = new byte[view.remaining()];
-    view.get(out);
-    return out;
-  }
 
   private record Current<S>(S state, long version) {}
 

@@ -1,5 +1,6 @@
 package io.eskafka.internal.processor;
 
+import io.eskafka.internal.ByteBuffers;
 import io.eskafka.internal.avro.Snapshot;
 import io.eskafka.kafka.serde.AvroSerde;
 import java.nio.ByteBuffer;
@@ -64,10 +65,8 @@ public final class SnapshotCodec {
   @SuppressWarnings("unchecked")
   public <S> Decoded<S> decode(byte[] value) {
     Snapshot snapshot = serde.deserialize(topic, value, Snapshot.class);
-    ByteBuffer state = snapshot.getState().duplicate();
-    byte[] stateBytes = new byte[state.remaining()];
-    state.get(stateBytes);
     return new Decoded<>(snapshot.getVersion(), snapshot.getLogicVersion(),
-        (S) serde.deserialize(topic, stateBytes), snapshot.getUpdatedAt());
+        (S) serde.deserialize(topic, ByteBuffers.toArray(snapshot.getState())),
+        snapshot.getUpdatedAt());
   }
 }
