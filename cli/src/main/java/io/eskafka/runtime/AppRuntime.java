@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -124,6 +125,9 @@ public final class AppRuntime implements AutoCloseable {
     } catch (TopicMismatchException e) {
       throw new StartupException("topics do not match: " + e.getMessage()
           + " (fix the topics or the topics.* settings)", e);
+    } catch (KafkaException e) {
+      throw new StartupException("cannot create or check topics at " + settings.bootstrapServers()
+          + ": " + e.getMessage(), e);
     }
 
     for (AggregateDefinition<?> aggregate : deployment.aggregates()) {
