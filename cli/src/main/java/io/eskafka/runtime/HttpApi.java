@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -150,6 +151,12 @@ public final class HttpApi implements AutoCloseable {
       json(ctx, HttpStatus.OK, CommandJson.stateJson(state.get()));
     } catch (IllegalStateException e) {
       error(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+    } catch (InvalidStateStoreException e) {
+      // AggregateApp.currentState lets this escape from the store read itself (not only from
+      // finding the store) when the partition is not local; same meaning as above.
+      error(ctx, HttpStatus.SERVICE_UNAVAILABLE, "stream " + streamId + " is not served by this "
+          + "instance right now (owned by another instance, or rebalancing/restoring): "
+          + e.getMessage());
     }
   }
 
