@@ -29,6 +29,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code eskafka topics apply|describe <app>}. */
 @Command(name = "topics", mixinStandardHelpOptions = true,
     description = "Creates or describes an app's topics (four per aggregate).",
+    footer = {"%nExit codes: see 'eskafka topics apply --help' and 'eskafka topics describe --help'."},
     subcommands = {TopicsCommand.Apply.class, TopicsCommand.Describe.class})
 final class TopicsCommand implements Runnable {
 

@@ -38,6 +38,10 @@ public final class StartupChecks {
       throw new StartupException("Kafka at " + settings.bootstrapServers()
           + " is not reachable: no answer within " + seconds(timeout), e);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw new StartupException("Kafka at " + settings.bootstrapServers()
+            + " is not reachable: no answer within " + seconds(timeout), e.getCause());
+      }
       throw new StartupException("Kafka at " + settings.bootstrapServers() + " is not reachable: "
           + e.getCause().getMessage(), e.getCause());
     } catch (KafkaException e) {
