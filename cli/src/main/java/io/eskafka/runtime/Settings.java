@@ -86,7 +86,7 @@ public record Settings(
   /**
    * The options of the schema registry client.
    *
-   * @return options with the URL and credentials, connect timeout at most the start-up timeout
+   * @return options with the URL and credentials (the client's default timeouts and retries)
    */
   public HttpSchemaRegistry.Options registryOptions() {
     HttpSchemaRegistry.Options options = HttpSchemaRegistry.Options.of(registryUrl);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.eskafka.client.CommandRequest;
-import io.eskafka.examples.bank.BankApp;
+import io.eskafka.examples.BankApp;
 import io.eskafka.examples.bank.commands.Deposit;
 import io.eskafka.examples.bank.commands.OpenAccount;
 import io.eskafka.examples.bank.state.AccountStatus;

@@ -1,11 +1,13 @@
-package io.eskafka.examples.bank;
+package io.eskafka.examples;
 
+import io.eskafka.examples.bank.BankAccount;
 import io.eskafka.kafka.AggregateDefinition;
 import io.eskafka.kafka.Deployment;
 import io.eskafka.kafka.EskafkaApp;
 
 /**
- * The bank example as a deployable application: {@code eskafka run bank} runs the {@value
+ * The bank example as a deployable application (here, not in the {@code bank} package, which is
+ * pure domain code): {@code eskafka run bank} runs the {@value
  * #AGGREGATE} aggregate. Registered in {@code META-INF/services/io.eskafka.kafka.EskafkaApp}.
  */
 public final class BankApp implements EskafkaApp {
