@@ -29,7 +29,7 @@ final class SettingsOptions {
           + "(repeatable).")
   Map<String, String> set = new LinkedHashMap<>();
 
-  /** The flags as setting keys; subclasses of this mixin's users add their own. */
+  /** The flags of this mixin as setting keys; a command adds its own through {@link #resolve}. */
   Map<String, String> flags() {
     Map<String, String> flags = new LinkedHashMap<>(set);
     if (bootstrapServers != null) {
