@@ -1,6 +1,6 @@
 package io.eskafka.cli;
 
-/** The exit codes of {@code eskafka}, also listed in every command's {@code --help}. */
+/** The exit codes of {@code eskafka}; each command's {@code --help} lists those it uses. */
 public final class ExitCode {
 
   /** Success; for {@code send}: the command was accepted (or is a duplicate of an accepted one). */
@@ -17,17 +17,6 @@ public final class ExitCode {
   public static final int FAILED = 5;
   /** {@code send}: no result within the command timeout (is the app running?). */
   public static final int TIMEOUT = 6;
-
-  /** The lines for {@code --help}. */
-  static final String[] HELP = {
-      "%nExit codes:",
-      "  0  success (send: accepted)",
-      "  1  error, one line naming the cause",
-      "  2  usage error",
-      "  3  send: rejected",
-      "  4  send: conflict (expected version)",
-      "  5  send: failed (dead-lettered)",
-      "  6  send: no result in time"};
 
   private ExitCode() {}
 }

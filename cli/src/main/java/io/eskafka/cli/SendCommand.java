@@ -86,8 +86,9 @@ final class SendCommand implements Callable<Integer> {
           ExitCode.ERROR);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof CommandTimeoutException) {
-        throw new CliException("no result within " + resolved.commandTimeout().toSeconds()
-            + " s for command " + request.commandId() + " (is 'eskafka run' running the app of "
+        long millis = resolved.commandTimeout().toMillis();
+        throw new CliException("no result within " + (millis % 1000 == 0 ? millis / 1000 + " s"
+            : millis + " ms") + " for command " + request.commandId() + " (is 'eskafka run' running the app of "
             + aggregate.name() + "?)", ExitCode.TIMEOUT);
       }
       throw new CliException("cannot send to " + aggregate.name() + ": " + e.getCause(),

@@ -140,6 +140,22 @@ class EskafkaCliTest {
     assertThat(apply.out()).contains("mismatch-account.dlq").contains("exists, matches");
   }
 
+  @Test
+  void sendWithoutARunningAppTimesOutWithItsOwnExitCode() {
+    String bootstrap = EmbeddedKafka.shared().bootstrapServers();
+    try (TopicApplier applier = new TopicApplier(bootstrap)) {
+      // As RunLifecycleIT creates them (2 partitions), whichever test runs first.
+      applier.apply(new io.eskafka.examples.BankApp().deployment().aggregates().get(0).topics()
+          .specs(2, (short) 1));
+    }
+    Run run = eskafka(Map.of("ESKAFKA_COMMAND_TIMEOUT_MS", "1500"), "send", "bank-account",
+        "nobody-listens", "{\"owner\": \"Ada\"}", "-t", "OpenAccount", "--command-id", "c-42",
+        "-b", bootstrap, "--registry-url", DevSchemaRegistry.shared().url());
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.TIMEOUT);
+    assertThat(run.err().strip()).isEqualTo("eskafka: no result within 1500 ms for command c-42 (is "
+        + "'eskafka run' running the app of bank-account?)");
+  }
+
   private static int closedPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       return socket.getLocalPort(); // closed again when the test uses it
