@@ -59,7 +59,7 @@ public final class DevSchemaRegistry implements AutoCloseable {
   private static final int LOG_TAIL_LINES = 40;
 
   private static final JvmShared<DevSchemaRegistry> SHARED = new JvmShared<>(
-      "shared dev schema registry", () -> start(jarFromProperty(), DEFAULT_STARTUP_TIMEOUT, true));
+      "shared dev schema registry", () -> start(jarFromProperty(), 0, DEFAULT_STARTUP_TIMEOUT, true));
 
   private final Process process;
   private final Path directory;
@@ -103,7 +103,25 @@ public final class DevSchemaRegistry implements AutoCloseable {
    *     in time (the message quotes the end of its output)
    */
   public static DevSchemaRegistry start(Path runnerJar, Duration startupTimeout) {
-    return start(runnerJar, startupTimeout, false);
+    return start(runnerJar, 0, startupTimeout, false);
+  }
+
+  /**
+   * Starts a private registry from a given jar on a given port (e.g. for {@code eskafka dev}, whose
+   * users configure a fixed registry URL) and waits until it is ready.
+   *
+   * @param runnerJar the runnable jar built by the {@code dev-registry} module, not null
+   * @param port the HTTP port on 127.0.0.1, or 0 for a free one
+   * @param startupTimeout how long to wait for readiness, positive, not null
+   * @return the running registry, never null; close it when done
+   * @throws IllegalStateException if the jar does not exist or the registry does not become ready
+   *     in time (for instance because the port is taken; the message quotes its output)
+   */
+  public static DevSchemaRegistry start(Path runnerJar, int port, Duration startupTimeout) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0 (any free port) or 1..65535, got " + port);
+    }
+    return start(runnerJar, port, startupTimeout, false);
   }
 
   /**
@@ -129,7 +147,8 @@ public final class DevSchemaRegistry implements AutoCloseable {
     return Paths.get(value);
   }
 
-  private static DevSchemaRegistry start(Path runnerJar, Duration startupTimeout, boolean isShared) {
+  private static DevSchemaRegistry start(Path runnerJar, int fixedPort, Duration startupTimeout,
+      boolean isShared) {
     Objects.requireNonNull(runnerJar, "runnerJar");
     Objects.requireNonNull(startupTimeout, "startupTimeout");
     if (startupTimeout.isNegative() || startupTimeout.isZero()) {
@@ -151,7 +170,7 @@ public final class DevSchemaRegistry implements AutoCloseable {
     Path log = directory.resolve("registry.log");
     Process process = null;
     try {
-      int port = freePort();
+      int port = fixedPort == 0 ? freePort() : fixedPort;
       process = launch(jar, port, directory, log);
       awaitReady(process, port, deadline, startupTimeout, log);
       Duration startup = Duration.ofNanos(System.nanoTime() - startNanos);
