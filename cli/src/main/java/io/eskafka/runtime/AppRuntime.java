@@ -111,7 +111,8 @@ public final class AppRuntime implements AutoCloseable {
         .withConnectTimeout(min(settings.startupTimeout(), Duration.ofSeconds(5))));
     StartupChecks.registry(registry, settings.registryUrl());
     progress.accept(String.format("%-10s: %s", "registry", settings.registryUrl()));
-    AvroSerde serde = AvroSerde.create(registry);
+    AvroSerde serde = AvroSerde.builder(registry)
+        .autoRegister(settings.registryAutoRegister()).build();
 
     try (TopicApplier topics = new TopicApplier(settings.adminConfig())) {
       for (AggregateDefinition<?> aggregate : deployment.aggregates()) {

@@ -20,6 +20,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * @param registryUrl base URL of a Confluent-compatible schema registry ({@code registry.url})
  * @param registryUsername HTTP basic user of the registry, or {@code null} for none
  * @param registryPassword its password, or {@code null}
+ * @param registryAutoRegister whether a running app registers the schemas it writes
+ *     ({@code registry.auto.register}, default true); false in production, where {@code eskafka
+ *     schemas register} did it ahead of deployment and the app only looks schemas up
  * @param applicationId Kafka Streams application id prefix, or {@code null} for the deployment's
  *     name; each aggregate runs as {@code <applicationId>.<aggregate>}
  * @param stateDir RocksDB state directory, or {@code null} for a temporary one per run (state is
@@ -39,6 +42,7 @@ public record Settings(
     String registryUrl,
     String registryUsername,
     String registryPassword,
+    boolean registryAutoRegister,
     String applicationId,
     Path stateDir,
     int threads,

@@ -47,6 +47,7 @@ public final class SettingsLoader {
     keys.put("registry.url", "http://127.0.0.1:8081/apis/ccompat/v7");
     keys.put("registry.username", "");
     keys.put("registry.password", "");
+    keys.put("registry.auto.register", "true");
     keys.put("application.id", "");
     keys.put("state.dir", "");
     keys.put("threads", "1");
@@ -125,6 +126,7 @@ public final class SettingsLoader {
         text(values, "registry.url"),
         optional(values, "registry.username"),
         optional(values, "registry.password"),
+        bool(values, "registry.auto.register"),
         optional(values, "application.id"),
         optional(values, "state.dir") == null ? null : Path.of(optional(values, "state.dir")),
         integer(values, "threads", 1, 64),

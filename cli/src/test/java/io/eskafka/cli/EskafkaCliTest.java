@@ -34,7 +34,8 @@ class EskafkaCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "dev", "run", "topics", "topics apply", "topics describe", "send"})
+  @ValueSource(strings = {"", "dev", "run", "topics", "topics apply", "topics describe", "schemas",
+      "schemas check", "schemas register", "send"})
   void everyCommandHasHelp(String command) {
     List<String> args = new java.util.ArrayList<>(command.isEmpty() ? List.of()
         : List.of(command.split(" ")));
@@ -154,6 +155,39 @@ class EskafkaCliTest {
     assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.TIMEOUT);
     assertThat(run.err().strip()).isEqualTo("eskafka: no result within 1500 ms for command c-42 (is "
         + "'eskafka run' running the app of bank-account?)");
+  }
+
+  @Test
+  void schemasRegisterThenCheckReportsEverySubjectRegistered() {
+    String registry = DevSchemaRegistry.shared().url();
+    // An application id of its own: the snapshot subjects are named after it.
+    String[] settings = {"--registry-url", registry, "--set", "application.id=schemas-cli-test"};
+
+    Run register = eskafka(concat(new String[] {"schemas", "register", "bank"}, settings));
+    assertThat(register.exitCode()).as(register.err()).isZero();
+    assertThat(register.out()).contains(
+        "schemas-cli-test.bank-account-bank-account.snapshots-changelog-"
+            + "io.eskafka.internal.avro.Snapshot: registered id");
+
+    Run check = eskafka(concat(new String[] {"schemas", "check", "bank"}, settings));
+    assertThat(check.exitCode()).as(check.err()).isZero();
+    assertThat(check.out().lines()).hasSize(11).allSatisfy(line ->
+        assertThat(line).contains(": REGISTERED id "));
+  }
+
+  @Test
+  void schemasCheckFailsInOneLineWhenTheRegistryIsUnreachable() throws IOException {
+    Run run = eskafka("schemas", "check", "bank", "--registry-url",
+        "http://127.0.0.1:" + closedPort() + "/apis/ccompat/v7");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.ERROR);
+    assertThat(run.err().strip()).startsWith("eskafka: schema registry at http://127.0.0.1:")
+        .contains("is not reachable").doesNotContain("\n");
+  }
+
+  private static String[] concat(String[] first, String[] second) {
+    String[] all = java.util.Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, all, first.length, second.length);
+    return all;
   }
 
   private static int closedPort() throws IOException {
