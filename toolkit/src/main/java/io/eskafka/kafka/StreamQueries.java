@@ -126,10 +126,10 @@ public final class StreamQueries<S extends SpecificRecord> {
     if (fromVersion < 1) {
       throw new IllegalArgumentException("fromVersion must be >= 1, got " + fromVersion);
     }
-    ReadOnlyKeyValueStore<Bytes, byte[]> index = store(streamId, indexStore);
     List<StoredEvent> out = new ArrayList<>();
-    StreamIndexReader.forEach(index, streamId, fromVersion, toVersion,
-        (indexed, version) -> out.add(stored(streamId, version, indexed, replay.decode(indexed))));
+    this.<Bytes, byte[], Long>read(streamId, indexStore, index -> StreamIndexReader.forEach(index,
+        streamId, fromVersion, toVersion,
+        (indexed, version) -> out.add(stored(streamId, version, indexed, replay.decode(indexed)))));
     return out;
   }
 
@@ -144,8 +144,8 @@ public final class StreamQueries<S extends SpecificRecord> {
    *     (right after a restore); retry
    */
   public Optional<StreamState<S>> currentState(String streamId) {
-    ReadOnlyKeyValueStore<String, byte[]> view = store(streamId, snapshotStore);
-    byte[] raw = view.get(streamId);
+    byte[] raw = this.<String, byte[], byte[]>read(streamId, snapshotStore,
+        view -> view.get(streamId));
     if (raw == null) {
       return Optional.empty();
     }
@@ -155,8 +155,8 @@ public final class StreamQueries<S extends SpecificRecord> {
       return Optional.of(new StreamState<>(streamId, snapshot.version(), snapshot.state(),
           snapshot.updatedAt()));
     }
-    StreamReplay.Replayed<S> replayed = replay.replay(store(streamId, indexStore), streamId,
-        envelope.getVersion(), Long.MAX_VALUE, null);
+    StreamReplay.Replayed<S> replayed = replayed(streamId, envelope.getVersion(), Long.MAX_VALUE,
+        null);
     if (replayed.version() != envelope.getVersion()) {
       throw new IllegalStateException("stream " + streamId + " waits for its snapshot to be "
           + "rebuilt for logic version " + aggregate.logicVersion() + " and its events up to v"
@@ -180,8 +180,7 @@ public final class StreamQueries<S extends SpecificRecord> {
     if (version < 1) {
       throw new IllegalArgumentException("version must be >= 1, got " + version);
     }
-    StreamReplay.Replayed<S> replayed =
-        replay.replay(store(streamId, indexStore), streamId, version, Long.MAX_VALUE, null);
+    StreamReplay.Replayed<S> replayed = replayed(streamId, version, Long.MAX_VALUE, null);
     return replayed.version() == version ? Optional.of(asState(streamId, replayed))
         : Optional.empty();
   }
@@ -197,8 +196,8 @@ public final class StreamQueries<S extends SpecificRecord> {
    */
   public Optional<StreamState<S>> stateAt(String streamId, Instant time) {
     Objects.requireNonNull(time, "time");
-    StreamReplay.Replayed<S> replayed = replay.replay(store(streamId, indexStore), streamId,
-        Long.MAX_VALUE, time.toEpochMilli(), null);
+    StreamReplay.Replayed<S> replayed =
+        replayed(streamId, Long.MAX_VALUE, time.toEpochMilli(), null);
     return replayed.version() == 0 ? Optional.empty() : Optional.of(asState(streamId, replayed));
   }
 
@@ -211,9 +210,8 @@ public final class StreamQueries<S extends SpecificRecord> {
    */
   public StreamTrace<S> trace(String streamId) {
     List<TraceStep<S>> steps = new ArrayList<>();
-    replay.replay(store(streamId, indexStore), streamId, Long.MAX_VALUE, Long.MAX_VALUE,
-        (version, indexed, event, after) ->
-            steps.add(new TraceStep<>(stored(streamId, version, indexed, event), after)));
+    replayed(streamId, Long.MAX_VALUE, Long.MAX_VALUE, (version, indexed, event, after) ->
+        steps.add(new TraceStep<>(stored(streamId, version, indexed, event), after)));
     return new StreamTrace<>(streamId, aggregate.decider().initialState(), steps);
   }
 
@@ -225,7 +223,8 @@ public final class StreamQueries<S extends SpecificRecord> {
    * @throws StreamNotLocalException when this instance does not serve the stream
    */
   public long version(String streamId) {
-    return StreamIndexReader.head(store(streamId, indexStore), streamId);
+    return this.<Bytes, byte[], Long>read(streamId, indexStore,
+        index -> StreamIndexReader.head(index, streamId));
   }
 
   /**
@@ -236,8 +235,8 @@ public final class StreamQueries<S extends SpecificRecord> {
    * @throws StreamNotLocalException when this instance does not serve the stream
    */
   public Optional<Instant> deletedAt(String streamId) {
-    ReadOnlyKeyValueStore<String, Long> view = store(streamId, erasedStore);
-    return Optional.ofNullable(view.get(streamId)).map(Instant::ofEpochMilli);
+    Long at = this.<String, Long, Long>read(streamId, erasedStore, view -> view.get(streamId));
+    return Optional.ofNullable(at).map(Instant::ofEpochMilli);
   }
 
   /**
@@ -279,6 +278,12 @@ public final class StreamQueries<S extends SpecificRecord> {
     }
   }
 
+  private StreamReplay.Replayed<S> replayed(String streamId, long toVersion, long toTimestamp,
+      StreamReplay.StepVisitor<S> visitor) {
+    return this.<Bytes, byte[], StreamReplay.Replayed<S>>read(streamId, indexStore,
+        index -> replay.replay(index, streamId, toVersion, toTimestamp, visitor));
+  }
+
   private StreamState<S> asState(String streamId, StreamReplay.Replayed<S> replayed) {
     return new StreamState<>(streamId, replayed.version(), replayed.state(),
         Instant.ofEpochMilli(replayed.timestamp()));
@@ -312,13 +317,19 @@ public final class StreamQueries<S extends SpecificRecord> {
     return false;
   }
 
-  private <K, V> ReadOnlyKeyValueStore<K, V> store(String streamId, String name) {
+  /**
+   * Runs a read against this instance's store for the stream's partition. Kafka Streams reports a
+   * partition that is not (or no longer) served here when the store is used, not when it is
+   * looked up, so the read itself is inside the guard.
+   */
+  private <K, V, T> T read(String streamId, String name,
+      java.util.function.Function<ReadOnlyKeyValueStore<K, V>, T> query) {
     Objects.requireNonNull(streamId, "streamId");
     int partition = partitionOf(streamId);
     try {
-      return streams.store(StoreQueryParameters
+      return query.apply(streams.store(StoreQueryParameters
           .fromNameAndType(name, QueryableStoreTypes.<K, V>keyValueStore())
-          .withPartition(partition));
+          .withPartition(partition)));
     } catch (InvalidStateStoreException e) {
       StreamOwner owner = owner(streamId);
       throw new StreamNotLocalException(owner, "stream " + streamId + " lives on partition "
