@@ -214,6 +214,11 @@ public final class AggregateApp<S extends SpecificRecord> implements AutoCloseab
    */
   public SnapshotRebuildStatus snapshotRebuildStatus() {
     Map<String, RebuildTracker.TaskProgress> tasks = rebuilds.snapshot();
+    // Tasks that run here but have not swept yet count as not complete.
+    int active = 0;
+    for (org.apache.kafka.streams.ThreadMetadata thread : streams.metadataForLocalThreads()) {
+      active += thread.activeTasks().size();
+    }
     long checked = 0;
     long rebuilt = 0;
     long waiting = 0;
@@ -226,7 +231,8 @@ public final class AggregateApp<S extends SpecificRecord> implements AutoCloseab
       total += task.approximateTotal();
       complete += task.complete() ? 1 : 0;
     }
-    return new SnapshotRebuildStatus(aggregate.logicVersion(), tasks.size(), complete, checked,
+    return new SnapshotRebuildStatus(aggregate.logicVersion(), Math.max(active, tasks.size()),
+        complete, checked,
         rebuilt, waiting, total);
   }
 
