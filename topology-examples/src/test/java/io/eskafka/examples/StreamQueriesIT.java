@@ -159,9 +159,21 @@ class StreamQueriesIT {
       assertThat(app.queries().stateAt("acc-1", deposited.version()).orElseThrow().state()
           .getBalanceCents()).isEqualTo(250L);
 
+      accept(gateway, "acc-1", new Deposit(100L));
+      app.queries().awaitVersion("acc-1", 3L, Duration.ofSeconds(10));
+      StreamTrace<BankAccountState> trace = app.queries().trace("acc-1");
+      String text = trace.render();
+      assertThat(text.lines().toList()).hasSize(8);
+      assertThat(text).startsWith("stream acc-1: 3 events\n  initial  {\"status\": \"NOT_OPENED\"")
+          .contains("  v1  ").contains("  AccountOpened  {\"owner\": \"Ada\"}")
+          .contains("  v3  ").contains("state  {\"status\": \"OPEN\", \"owner\": \"Ada\", "
+              + "\"balanceCents\": 350}");
+      assertThat(app.queries().stateAt("acc-1", 2L).orElseThrow().state().toString())
+          .isEqualTo("{\"status\": \"OPEN\", \"owner\": \"Ada\", \"balanceCents\": 250}");
+
       assertThatThrownBy(() -> app.queries().awaitVersion("acc-1", 99L, Duration.ofMillis(200)))
           .isInstanceOf(java.util.concurrent.TimeoutException.class)
-          .hasMessageContaining("did not reach version 99").hasMessageContaining("at version 2");
+          .hasMessageContaining("did not reach version 99").hasMessageContaining("at version 3");
     }
   }
 
