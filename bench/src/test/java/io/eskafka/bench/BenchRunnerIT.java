@@ -33,6 +33,8 @@ class BenchRunnerIT {
         "Aggregate via gateway, 16 in flight (closed loop)",
         "Round trip at " + rows.get(5)[0].split(" ")[3] + " commands/s, 100 ms commits: p50 / p99 / p99.9",
         "Round trip at " + rows.get(6)[0].split(" ")[3] + " commands/s, 50 ms commits: p50 / p99 / p99.9",
+        "Read one stream of 1000 events (local index): p50 / p99",
+        "State at v500 of that stream (replay): p50 / p99",
         "Memory after the backlog (app JVM; broker in its own JVM)",
         "Start-up to first commit: baseline / aggregate");
     assertThat(rows).allSatisfy(row -> assertThat(row[1]).doesNotContain("failed"));
