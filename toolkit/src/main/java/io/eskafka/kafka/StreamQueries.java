@@ -168,7 +168,8 @@ public final class StreamQueries<S extends SpecificRecord> {
 
   /**
    * The state of a stream right after its event {@code version}: {@code evolve} folded over its
-   * events 1..version from the initial state, with the current logic.
+   * events 1..version from the initial state, with the current logic; for the stream's last
+   * version, its snapshot.
    *
    * @param streamId the stream
    * @param version the version, ≥ 1
@@ -179,6 +180,18 @@ public final class StreamQueries<S extends SpecificRecord> {
   public Optional<StreamState<S>> stateAt(String streamId, long version) {
     if (version < 1) {
       throw new IllegalArgumentException("version must be >= 1, got " + version);
+    }
+    // The head of a stream is its snapshot (when the current logic wrote it): no replay needed.
+    byte[] raw = this.<String, byte[], byte[]>read(streamId, snapshotStore,
+        view -> view.get(streamId));
+    if (raw != null) {
+      Snapshot envelope = snapshots.envelope(raw);
+      if (envelope.getVersion() == version
+          && envelope.getLogicVersion() == aggregate.logicVersion()) {
+        SnapshotCodec.Decoded<S> snapshot = snapshots.decode(raw);
+        return Optional.of(new StreamState<>(streamId, snapshot.version(), snapshot.state(),
+            snapshot.updatedAt()));
+      }
     }
     StreamReplay.Replayed<S> replayed = replayed(streamId, version, Long.MAX_VALUE, null);
     return replayed.version() == version ? Optional.of(asState(streamId, replayed))
