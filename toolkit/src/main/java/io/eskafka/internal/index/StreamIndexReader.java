@@ -1,6 +1,7 @@
 package io.eskafka.internal.index;
 
 import java.util.function.ObjLongConsumer;
+
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -12,6 +13,17 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * aggregate's task (rebuilds, deletion) and by interactive queries.
  */
 public final class StreamIndexReader {
+
+  /** Gets the events of a visit; may end it early. */
+  @FunctionalInterface
+  public interface Visitor {
+    /**
+     * @param event the indexed event
+     * @param version its version
+     * @return false to stop the visit here
+     */
+    boolean visit(IndexedEvent event, long version);
+  }
 
   private StreamIndexReader() {}
 
@@ -41,6 +53,25 @@ public final class StreamIndexReader {
    */
   public static long forEach(ReadOnlyKeyValueStore<Bytes, byte[]> index, String streamId,
       long from, long to, ObjLongConsumer<IndexedEvent> visitor) {
+    return visit(index, streamId, from, to, (event, version) -> {
+      visitor.accept(event, version);
+      return true;
+    });
+  }
+
+  /**
+   * Visits a stream's indexed events with versions in {@code [from, to]}, in version order, until
+   * the visitor says stop.
+   *
+   * @param index the index store
+   * @param streamId the stream
+   * @param from first version, inclusive
+   * @param to last version, inclusive
+   * @param visitor gets each event and its version
+   * @return how many events were visited
+   */
+  public static long visit(ReadOnlyKeyValueStore<Bytes, byte[]> index, String streamId,
+      long from, long to, Visitor visitor) {
     if (from > to) {
       return 0L;
     }
@@ -49,8 +80,10 @@ public final class StreamIndexReader {
         StreamIndexKey.of(streamId, Math.max(0L, from)), StreamIndexKey.of(streamId, to))) {
       while (events.hasNext()) {
         KeyValue<Bytes, byte[]> entry = events.next();
-        visitor.accept(IndexedEvent.decode(entry.value), StreamIndexKey.version(entry.key));
         count++;
+        if (!visitor.visit(IndexedEvent.decode(entry.value), StreamIndexKey.version(entry.key))) {
+          break;
+        }
       }
     }
     return count;

@@ -2,7 +2,6 @@ package io.eskafka.internal.index;
 
 import io.eskafka.decider.TypedDecider;
 import io.eskafka.kafka.serde.AvroSerde;
-import java.util.function.ObjLongConsumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -78,10 +77,9 @@ public final class StreamReplay<S extends SpecificRecord> {
   public Replayed<S> replay(ReadOnlyKeyValueStore<Bytes, byte[]> index, String streamId,
       long toVersion, long toTimestamp, StepVisitor<S> visitor) {
     Fold fold = new Fold(decider.initialState());
-    ObjLongConsumer<IndexedEvent> step = (indexed, version) -> {
-      if (fold.stopped || indexed.timestamp() > toTimestamp) {
-        fold.stopped = true;
-        return;
+    StreamIndexReader.Visitor step = (indexed, version) -> {
+      if (indexed.timestamp() > toTimestamp) {
+        return false;
       }
       SpecificRecord event = decode(indexed);
       fold.state = decider.evolve(fold.state, event);
@@ -90,8 +88,9 @@ public final class StreamReplay<S extends SpecificRecord> {
       if (visitor != null) {
         visitor.step(version, indexed, event, fold.state);
       }
+      return true;
     };
-    StreamIndexReader.forEach(index, streamId, 1L, toVersion, step);
+    StreamIndexReader.visit(index, streamId, 1L, toVersion, step);
     return new Replayed<>(fold.state, fold.version, fold.timestamp);
   }
 
@@ -99,7 +98,6 @@ public final class StreamReplay<S extends SpecificRecord> {
     S state;
     long version;
     long timestamp;
-    boolean stopped;
 
     Fold(S initial) {
       this.state = initial;
