@@ -34,6 +34,9 @@ public final class BenchMain {
   private static final String AGGREGATE = "bench-account";
   private static final String PASSTHROUGH_OUT = "bench-passthrough.out";
   private static final Duration MAX_WAIT = Duration.ofMinutes(30);
+  /** Events of the stream whose read latency is measured, and how many reads are timed. */
+  private static final int STREAM_EVENTS = 1_000;
+  private static final int STREAM_READS = 500;
 
   private final BenchOptions options;
   private final PrintStream out;
@@ -127,11 +130,18 @@ public final class BenchMain {
       String memory;
       List<GatewayLoad.Outcome> closedLoops = new ArrayList<>();
       GatewayLoad.Outcome halfLoad = null;
+      StreamReadLoad.Outcome streamRead;
       double halfRate = 0;
       try {
         backlog = progress.await("bench-aggregate", ends, started, MAX_WAIT);
         verify(app);
         memory = memory(broker);
+        step("one stream: " + STREAM_EVENTS + " events appended, then read " + STREAM_READS
+            + " times from the per-stream index");
+        try (CommandGateway gateway = CommandGateway.connect(aggregate.topics(), serde,
+            GatewayOptions.of(bootstrap).withTimeout(Duration.ofMinutes(2)))) {
+          streamRead = StreamReadLoad.measure(app, gateway, STREAM_EVENTS, STREAM_READS);
+        }
         if (!options.loadDuration().isZero()) {
           try (CommandGateway gateway = CommandGateway.connect(aggregate.topics(), serde,
               GatewayOptions.of(bootstrap).withTimeout(Duration.ofMinutes(2)))) {
@@ -205,6 +215,12 @@ public final class BenchMain {
       row("Projection replay: at-least-once, counting handler",
           rate(countReplay.perSecond(), "events/s"),
           ratio(countReplay.perSecond(), eventRead.perSecond()) + " of consumer");
+      row("Read one stream of " + streamRead.events() + " events (local index): p50 / p99",
+          String.format("%.2f / %.2f ms", StreamReadLoad.Outcome.millis(streamRead.read(), 50),
+              StreamReadLoad.Outcome.millis(streamRead.read(), 99)), "");
+      row("State at v" + streamRead.events() / 2 + " of that stream (replay): p50 / p99",
+          String.format("%.2f / %.2f ms", StreamReadLoad.Outcome.millis(streamRead.replay(), 50),
+              StreamReadLoad.Outcome.millis(streamRead.replay(), 99)), "");
       row("Memory after the backlog (app JVM; broker in its own JVM)", memory, "");
       row("Start-up to first commit: baseline / aggregate", String.format("%.1f s / %.1f s",
           baseline.startupSeconds(), backlog.startupSeconds()), "");

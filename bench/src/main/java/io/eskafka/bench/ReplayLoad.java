@@ -29,7 +29,7 @@ final class ReplayLoad {
 
   /**
    * The account-balances JDBC projection (exactly-once effects) into an in-memory H2 database.
-   * Checks that it holds one row per account and that the versions add up to the events read.
+   * Checks that it holds a row per account and that the versions add up to the events read.
    */
   static Outcome accountBalances(String bootstrap, String eventTopic, AvroSerde serde,
       RawConsumer.Read events, int accounts, GroupProgress progress) throws Exception {
@@ -50,10 +50,11 @@ final class ReplayLoad {
               + AccountBalances.TABLE)) {
         row.next();
         // An account's version is the number of its events: the sum counts every event once.
-        if (row.getLong(1) != accounts || row.getLong(2) != events.records()) {
+        // (Other workloads may have opened a few more accounts than the backlog's.)
+        if (row.getLong(1) < accounts || row.getLong(2) != events.records()) {
           throw new IllegalStateException("replayed table holds " + row.getLong(1)
-              + " accounts and " + row.getLong(2) + " events; expected " + accounts + " and "
-              + events.records());
+              + " accounts and " + row.getLong(2) + " events; expected at least " + accounts
+              + " and " + events.records());
         }
       }
       return outcome(rate, events);

@@ -36,6 +36,8 @@ class BenchRunnerIT {
         rows.get(7)[0],
         "Projection replay: account balances, JDBC exactly-once, H2",
         "Projection replay: at-least-once, counting handler",
+        "Read one stream of 1000 events (local index): p50 / p99",
+        "State at v500 of that stream (replay): p50 / p99",
         "Memory after the backlog (app JVM; broker in its own JVM)",
         "Start-up to first commit: baseline / aggregate");
     assertThat(rows.get(7)[0]).matches("Kafka consumer, read_committed, \\d+ events \\(limit\\)");

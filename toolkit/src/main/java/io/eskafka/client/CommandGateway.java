@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -171,28 +172,13 @@ public final class CommandGateway implements AutoCloseable {
    *     IllegalStateException} when the gateway closes first
    */
   public CompletableFuture<CommandResult> send(CommandRequest request) {
-    if (closed) {
-      return CompletableFuture.failedFuture(new IllegalStateException("gateway is closed"));
-    }
-    String commandId = request.commandId();
-    CompletableFuture<CommandResult> future = new CompletableFuture<>();
-    ScheduledFuture<?> timer = timeouts.schedule(() -> expire(commandId),
-        timeout.toMillis(), TimeUnit.MILLISECONDS);
-    Pending mine = new Pending(request.streamId(), future, timer);
-    Pending existing = pending.putIfAbsent(commandId, mine);
-    if (existing != null) {
-      timer.cancel(false);
-      future = existing.future();
-    }
     byte[] value;
     try {
       value = serde.serialize(topics.commands(), request.command());
     } catch (RuntimeException e) {
-      fail(commandId, e);
-      return future;
+      return CompletableFuture.failedFuture(e);
     }
     RecordHeaders headers = new RecordHeaders();
-    headers.add(MessageHeaders.COMMAND_ID, commandId.getBytes(StandardCharsets.UTF_8));
     if (request.expectedVersion() != null) {
       headers.add(MessageHeaders.EXPECTED_VERSION,
           request.expectedVersion().toString().getBytes(StandardCharsets.UTF_8));
@@ -201,7 +187,46 @@ public final class CommandGateway implements AutoCloseable {
       headers.add(MessageHeaders.CORRELATION_ID,
           request.correlationId().getBytes(StandardCharsets.UTF_8));
     }
-    producer.send(new ProducerRecord<>(topics.commands(), null, request.streamId(), value, headers),
+    return sendRecord(request.streamId(), request.commandId(), value, headers);
+  }
+
+  /**
+   * Deletes (erases) a stream: the aggregate writes a tombstone for every event key of the stream
+   * and for its snapshot, drops it from the per-stream index, and remembers the stream id as
+   * deleted, all in one transaction, in order with the stream's commands. Once the event topic and
+   * the snapshot changelog are compacted the stream's data is gone from those topics (see the
+   * README for the timing). Later commands to the stream are {@link CommandStatus#REJECTED} with
+   * the reason {@code stream <id> was deleted at <time>}.
+   *
+   * @param streamId the stream
+   * @return completes with an {@link CommandStatus#ACCEPTED} result whose version is the number of
+   *     event keys tombstoned (0 when the stream had no events or was already deleted); fails with
+   *     {@link CommandTimeoutException} like a command
+   */
+  public CompletableFuture<CommandResult> deleteStream(String streamId) {
+    Objects.requireNonNull(streamId, "streamId");
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(MessageHeaders.CONTROL,
+        MessageHeaders.CONTROL_DELETE_STREAM.getBytes(StandardCharsets.UTF_8));
+    return sendRecord(streamId, UUID.randomUUID().toString(), new byte[0], headers);
+  }
+
+  private CompletableFuture<CommandResult> sendRecord(String streamId, String commandId,
+      byte[] value, RecordHeaders headers) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("gateway is closed"));
+    }
+    CompletableFuture<CommandResult> future = new CompletableFuture<>();
+    ScheduledFuture<?> timer = timeouts.schedule(() -> expire(commandId),
+        timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Pending mine = new Pending(streamId, future, timer);
+    Pending existing = pending.putIfAbsent(commandId, mine);
+    if (existing != null) {
+      timer.cancel(false);
+      future = existing.future();
+    }
+    headers.add(MessageHeaders.COMMAND_ID, commandId.getBytes(StandardCharsets.UTF_8));
+    producer.send(new ProducerRecord<>(topics.commands(), null, streamId, value, headers),
         (metadata, error) -> {
           if (error != null) {
             fail(commandId, error);

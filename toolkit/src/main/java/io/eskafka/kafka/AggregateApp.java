@@ -2,8 +2,7 @@ package io.eskafka.kafka;
 
 import io.eskafka.client.StreamState;
 import io.eskafka.internal.DirectoryTree;
-import io.eskafka.internal.processor.CommandTopology;
-import io.eskafka.internal.processor.SnapshotCodec;
+import io.eskafka.internal.processor.RebuildTracker;
 import io.eskafka.kafka.serde.AvroSerde;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,13 +23,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +45,8 @@ public final class AggregateApp<S extends SpecificRecord> implements AutoCloseab
   private final AggregateDefinition<S> aggregate;
   private final AppOptions options;
   private final KafkaStreams streams;
-  private final SnapshotCodec snapshots;
+  private final RebuildTracker rebuilds = new RebuildTracker();
+  private final StreamQueries<S> queries;
   private final Path stateDir;
   private final boolean ownsStateDir;
   private final CountDownLatch running = new CountDownLatch(1);
@@ -69,9 +65,10 @@ public final class AggregateApp<S extends SpecificRecord> implements AutoCloseab
       throw new UncheckedIOException("cannot create state dir", e);
     }
     this.streams = new KafkaStreams(
-        AggregateTopology.build(aggregate, serde, options.dedupeWindow()),
+        AggregateTopology.build(aggregate, serde, options.dedupeWindow(), rebuilds),
         AggregateTopology.streamsConfig(options, stateDir.toString()));
-    this.snapshots = CommandTopology.snapshotCodec(options.applicationId(), aggregate.name(), serde);
+    this.queries = new StreamQueries<>(aggregate, streams, serde, options.applicationId(),
+        () -> commandPartitions);
     streams.setStateListener((now, before) -> {
       log.debug("{}: {} -> {}", options.applicationId(), before, now);
       if (now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.ERROR
@@ -187,36 +184,56 @@ public final class AggregateApp<S extends SpecificRecord> implements AutoCloseab
 
   /**
    * The current state of a stream, read from this instance's snapshot store (Kafka Streams
-   * interactive query). This instance must own the stream's partition.
+   * interactive query). Same as {@code queries().currentState(streamId)}.
    *
    * @param streamId the stream
    * @return its state, or empty when the stream has no events
-   * @throws IllegalStateException when the stream's partition is not served by this instance
-   *     (another instance owns it, or it is rebalancing or restoring)
+   * @throws StreamNotLocalException (an {@link IllegalStateException}) when the stream's partition
+   *     is not served by this instance (another instance owns it, or it is rebalancing or
+   *     restoring)
    */
   public Optional<StreamState<S>> currentState(String streamId) {
-    if (commandPartitions == 0) {
-      throw new IllegalStateException("application not started");
+    return queries.currentState(streamId);
+  }
+
+  /**
+   * Stream queries answered by this instance: events of a stream, current state, state at a past
+   * version or time, traces, read-your-writes waits, and which instance owns a stream.
+   *
+   * @return the queries of this application (one instance, thread-safe)
+   */
+  public StreamQueries<S> queries() {
+    return queries;
+  }
+
+  /**
+   * Progress of rebuilding snapshots written by another logic version, on this instance (see
+   * {@link SnapshotRebuildStatus}).
+   *
+   * @return the current progress
+   */
+  public SnapshotRebuildStatus snapshotRebuildStatus() {
+    Map<String, RebuildTracker.TaskProgress> tasks = rebuilds.snapshot();
+    // Tasks that run here but have not swept yet count as not complete.
+    int active = 0;
+    for (org.apache.kafka.streams.ThreadMetadata thread : streams.metadataForLocalThreads()) {
+      active += thread.activeTasks().size();
     }
-    String store = CommandTopology.snapshotStore(aggregate.name());
-    int partition = EventKey.partitionOf(streamId, commandPartitions);
-    ReadOnlyKeyValueStore<String, byte[]> view;
-    try {
-      view = streams.store(StoreQueryParameters
-          .fromNameAndType(store, QueryableStoreTypes.<String, byte[]>keyValueStore())
-          .withPartition(partition));
-    } catch (InvalidStateStoreException e) {
-      throw new IllegalStateException("stream " + streamId + " lives on partition " + partition
-          + " of " + aggregate.topics().commands() + ", which this instance does not serve right "
-          + "now (owned by another instance, or rebalancing/restoring): " + e.getMessage(), e);
+    long checked = 0;
+    long rebuilt = 0;
+    long waiting = 0;
+    long total = 0;
+    int complete = 0;
+    for (RebuildTracker.TaskProgress task : tasks.values()) {
+      checked += task.checked();
+      rebuilt += task.rebuilt();
+      waiting += task.waiting();
+      total += task.approximateTotal();
+      complete += task.complete() ? 1 : 0;
     }
-    byte[] raw = view.get(streamId);
-    if (raw == null) {
-      return Optional.empty();
-    }
-    SnapshotCodec.Decoded<S> snapshot = snapshots.decode(raw);
-    return Optional.of(new StreamState<>(streamId, snapshot.version(), snapshot.state(),
-        snapshot.updatedAt()));
+    return new SnapshotRebuildStatus(aggregate.logicVersion(), Math.max(active, tasks.size()),
+        complete, checked,
+        rebuilt, waiting, total);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.eskafka.kafka;
 
 import io.eskafka.internal.processor.CommandTopology;
+import io.eskafka.internal.processor.RebuildTracker;
 import io.eskafka.kafka.serde.AvroSerde;
 import java.time.Duration;
 import java.util.Properties;
@@ -14,8 +15,11 @@ import org.apache.kafka.streams.Topology;
  *
  * <p>Topics read and written: {@code <aggregate>.commands} → {@code <aggregate>.events},
  * {@code <aggregate>.command-results}, {@code <aggregate>.dlq}. Stores: {@code
- * <aggregate>.snapshots} (stream id → latest state; its changelog is the snapshot log) and {@code
- * <aggregate>.command-ids} (command id → result, for the dedupe window).
+ * <aggregate>.snapshots} (stream id → latest state; its changelog is the snapshot log), {@code
+ * <aggregate>.command-ids} (command id → result, for the dedupe window), {@code
+ * <aggregate>.stream-index} (per-stream index of the events; the event topic, read back, is its
+ * changelog), {@code <aggregate>.parked-commands} (commands waiting for a snapshot rebuild) and
+ * {@code <aggregate>.erased-streams} (deleted stream ids).
  */
 public final class AggregateTopology {
 
@@ -38,6 +42,13 @@ public final class AggregateTopology {
     return topology;
   }
 
+  static <S extends SpecificRecord> Topology build(AggregateDefinition<S> aggregate,
+      AvroSerde serde, Duration dedupeWindow, RebuildTracker rebuilds) {
+    Topology topology = new Topology();
+    CommandTopology.addTo(topology, aggregate, serde, dedupeWindow, rebuilds);
+    return topology;
+  }
+
   /**
    * The Kafka Streams configuration the toolkit runs an aggregate with: exactly-once v2, and what
    * {@code options} sets. Useful for {@code TopologyTestDriver} too.
@@ -54,6 +65,9 @@ public final class AggregateTopology {
     config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
     config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.streamThreads());
     config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitInterval().toMillis());
+    if (options.applicationServer() != null) {
+      config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, options.applicationServer());
+    }
     // No global stores here; enabling the handler for the (absent) global thread only silences
     // Kafka Streams' start-up warning about it.
     config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);

@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param dedupeWindow how long a command id is remembered for idempotent re-sends
  * @param kafkaOverrides raw Kafka Streams configs applied last (escape hatch: SASL/SSL,
  *     replication.factor, …); never {@code null}
+ * @param applicationServer {@code host:port} this instance advertises to the others for queries
+ *     (Kafka Streams' {@code application.server}), or {@code null} when queries are not routed
+ *     between instances
  */
 public record AppOptions(
     String bootstrapServers,
@@ -26,7 +29,8 @@ public record AppOptions(
     int streamThreads,
     Duration commitInterval,
     Duration dedupeWindow,
-    Map<String, String> kafkaOverrides) {
+    Map<String, String> kafkaOverrides,
+    String applicationServer) {
 
   /** Default time a command id is remembered: the command topic's retention. */
   public static final Duration DEFAULT_DEDUPE_WINDOW = Duration.ofDays(7);
@@ -49,6 +53,10 @@ public record AppOptions(
       throw new IllegalArgumentException("dedupeWindow must be at least 1 ms, got " + dedupeWindow);
     }
     kafkaOverrides = Map.copyOf(kafkaOverrides);
+    if (applicationServer != null && !applicationServer.matches("[^:\\s]+:\\d{1,5}")) {
+      throw new IllegalArgumentException("applicationServer must be host:port, got '"
+          + applicationServer + "'");
+    }
   }
 
   /**
@@ -60,7 +68,7 @@ public record AppOptions(
    */
   public static AppOptions of(String bootstrapServers, String applicationId) {
     return new AppOptions(bootstrapServers, applicationId, null, 1, DEFAULT_COMMIT_INTERVAL,
-        DEFAULT_DEDUPE_WINDOW, Map.of());
+        DEFAULT_DEDUPE_WINDOW, Map.of(), null);
   }
 
   /**
@@ -69,7 +77,7 @@ public record AppOptions(
    */
   public AppOptions withStateDir(Path dir) {
     return new AppOptions(bootstrapServers, applicationId, dir, streamThreads, commitInterval,
-        dedupeWindow, kafkaOverrides);
+        dedupeWindow, kafkaOverrides, applicationServer);
   }
 
   /**
@@ -78,7 +86,7 @@ public record AppOptions(
    */
   public AppOptions withStreamThreads(int threads) {
     return new AppOptions(bootstrapServers, applicationId, stateDir, threads, commitInterval,
-        dedupeWindow, kafkaOverrides);
+        dedupeWindow, kafkaOverrides, applicationServer);
   }
 
   /**
@@ -87,7 +95,7 @@ public record AppOptions(
    */
   public AppOptions withCommitInterval(Duration interval) {
     return new AppOptions(bootstrapServers, applicationId, stateDir, streamThreads, interval,
-        dedupeWindow, kafkaOverrides);
+        dedupeWindow, kafkaOverrides, applicationServer);
   }
 
   /**
@@ -96,7 +104,7 @@ public record AppOptions(
    */
   public AppOptions withDedupeWindow(Duration window) {
     return new AppOptions(bootstrapServers, applicationId, stateDir, streamThreads, commitInterval,
-        window, kafkaOverrides);
+        window, kafkaOverrides, applicationServer);
   }
 
   /**
@@ -105,6 +113,16 @@ public record AppOptions(
    */
   public AppOptions withKafkaOverrides(Map<String, String> overrides) {
     return new AppOptions(bootstrapServers, applicationId, stateDir, streamThreads, commitInterval,
-        dedupeWindow, overrides);
+        dedupeWindow, overrides, applicationServer);
+  }
+
+  /**
+   * @param hostPort {@code host:port} this instance advertises for queries (where the HTTP API of
+   *     this instance listens), or {@code null} for none
+   * @return a copy
+   */
+  public AppOptions withApplicationServer(String hostPort) {
+    return new AppOptions(bootstrapServers, applicationId, stateDir, streamThreads, commitInterval,
+        dedupeWindow, kafkaOverrides, hostPort);
   }
 }

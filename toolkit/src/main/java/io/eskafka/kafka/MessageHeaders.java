@@ -6,7 +6,8 @@ package io.eskafka.kafka;
  * <p>On commands (set by the sender): {@link #COMMAND_ID}, optionally {@link #EXPECTED_VERSION} and
  * {@link #CORRELATION_ID}. On events: {@link #EVENT_TYPE}, {@link #EVENT_ID}, {@link #COMMAND_ID}
  * (causation), {@link #CORRELATION_ID}, {@link #TIMESTAMP}. On dead letters: the record's own
- * headers plus the {@code eskafka.dlq.*} ones.
+ * headers plus the {@code eskafka.dlq.*} ones. On control records (stream deletion): {@link
+ * #CONTROL} and {@link #COMMAND_ID}.
  */
 public final class MessageHeaders {
 
@@ -22,6 +23,14 @@ public final class MessageHeaders {
   public static final String EVENT_ID = "eskafka.event.id";
   /** When an event was appended, ISO-8601 instant. */
   public static final String TIMESTAMP = "eskafka.timestamp";
+
+  /**
+   * Marks a control record on the commands topic instead of a command; the only value is {@link
+   * #CONTROL_DELETE_STREAM}. Control records carry a {@link #COMMAND_ID} and get a result.
+   */
+  public static final String CONTROL = "eskafka.control";
+  /** Value of {@link #CONTROL}: erase the stream the record is keyed by. */
+  public static final String CONTROL_DELETE_STREAM = "delete-stream";
 
   /** Dead letters: what failed, e.g. {@code undecodable value}, {@code null key}. */
   public static final String DLQ_REASON = "eskafka.dlq.reason";

@@ -40,6 +40,29 @@ record AggregateNodes(String aggregate, AggregateTopics topics) {
     return aggregate + ".command-ids";
   }
 
+  String eventsSource() {
+    return aggregate + ".events-source";
+  }
+
+  String indexer() {
+    return aggregate + ".stream-indexer";
+  }
+
+  /** The per-stream index; the event topic is its changelog. */
+  String indexStore() {
+    return aggregate + ".stream-index";
+  }
+
+  /** Commands held back until the index catches up with their stream's snapshot. */
+  String parkedStore() {
+    return aggregate + ".parked-commands";
+  }
+
+  /** Streams that were deleted: stream id to deletion time. */
+  String erasedStore() {
+    return aggregate + ".erased-streams";
+  }
+
   /** Kafka Streams' name for a store's changelog topic. */
   String changelogTopic(String applicationId, String store) {
     return applicationId + "-" + store + "-changelog";

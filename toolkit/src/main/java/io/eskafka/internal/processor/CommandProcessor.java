@@ -9,6 +9,14 @@ import io.eskafka.kafka.serde.AvroSerde;
 import io.eskafka.kafka.serde.SchemaRegistryException;
 import io.eskafka.internal.ByteBuffers;
 import io.eskafka.internal.avro.CommandResultRecord;
+import io.eskafka.internal.avro.ParkedCommand;
+import io.eskafka.internal.avro.ParkedCommands;
+import io.eskafka.internal.avro.ParkedHeader;
+import io.eskafka.internal.avro.Snapshot;
+import io.eskafka.internal.index.IndexedEvent;
+import io.eskafka.internal.index.StreamIndexKey;
+import io.eskafka.internal.index.StreamIndexReader;
+import io.eskafka.internal.index.StreamReplay;
 import io.eskafka.internal.avro.ResultEvent;
 import io.eskafka.internal.avro.ResultStatus;
 import java.nio.ByteBuffer;
@@ -16,12 +24,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -43,31 +56,52 @@ import org.slf4j.LoggerFactory;
  * <p>Nothing that a record contains may kill the stream thread: every way a record can be bad
  * (null key, undecodable value, unknown type, bad header, a decider that throws) ends in the
  * dead-letter topic, plus a FAILED result when the sender can be told.
+ *
+ * <p>It also reads the event partition of its task (after the indexer): the per-stream index
+ * serves snapshot rebuilds (a snapshot of another logic version is rebuilt from the events before
+ * a command uses it) and stream deletion. When the index has not yet caught up with a stream's
+ * snapshot (right after a restore, the last appended events are not read back yet) and the
+ * snapshot must be rebuilt, the stream's commands are parked in order in a store and go on when
+ * the missing events have been read back.
  */
 final class CommandProcessor<S extends SpecificRecord>
     implements Processor<byte[], byte[], byte[], byte[]> {
 
   private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
+  /** How often the snapshot sweep runs, and how many snapshots it looks at each time. */
+  private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
+  private static final int SWEEP_BUDGET = 2_000;
 
   private final AggregateDefinition<S> aggregate;
   private final TypedDecider<SpecificRecord, SpecificRecord, S> decider;
   private final AvroSerde serde;
   private final AggregateNodes nodes;
   private final Duration dedupeWindow;
+  private final RebuildTracker rebuilds;
+  private final StreamReplay<S> replay;
 
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, byte[]> snapshots;
   private WindowStore<String, byte[]> results;
+  private KeyValueStore<Bytes, byte[]> index;
+  private KeyValueStore<String, byte[]> parked;
+  private KeyValueStore<String, Long> erased;
+  private final Set<String> parkedStreams = new HashSet<>();
   private CommandIdFilter seenIds;
   private SnapshotCodec snapshotCodec;
+  private String parkedTopic;
+  private Source source = Source.UNKNOWN;
+  private Sweep sweep;
 
   CommandProcessor(AggregateDefinition<S> aggregate, AvroSerde serde, AggregateNodes nodes,
-      Duration dedupeWindow) {
+      Duration dedupeWindow, RebuildTracker rebuilds) {
     this.aggregate = aggregate;
     this.decider = aggregate.decider();
     this.serde = serde;
     this.nodes = nodes;
     this.dedupeWindow = dedupeWindow;
+    this.rebuilds = rebuilds;
+    this.replay = new StreamReplay<>(decider, serde, nodes.topics().events());
   }
 
   @Override
@@ -81,16 +115,99 @@ final class CommandProcessor<S extends SpecificRecord>
     // Snapshot values are encoded against the changelog topic's subjects: it is where they live.
     this.snapshotCodec = new SnapshotCodec(serde,
         nodes.changelogTopic(context.applicationId(), nodes.snapshotStore()));
+    this.index = context.getStateStore(nodes.indexStore());
+    this.parked = context.getStateStore(nodes.parkedStore());
+    this.erased = context.getStateStore(nodes.erasedStore());
+    this.parkedTopic = nodes.changelogTopic(context.applicationId(), nodes.parkedStore());
+    parkedStreams.clear();
+    try (KeyValueIterator<String, byte[]> all = parked.all()) {
+      all.forEachRemaining(entry -> parkedStreams.add(entry.key));
+    }
+    this.sweep = new Sweep(context.taskId().toString(), context.taskId().partition());
+    context.schedule(SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> sweep.run());
   }
 
   @Override
-  public void process(Record<byte[], byte[]> command) {
+  public void close() {
+    if (sweep != null) {
+      rebuilds.forget(sweep.taskId);
+    }
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    RecordMetadata metadata = context.recordMetadata().orElse(null);
+    if (metadata != null && nodes.topics().events().equals(metadata.topic())) {
+      eventReadBack(record);
+      return;
+    }
+    source = metadata == null
+        ? Source.UNKNOWN
+        : new Source(metadata.topic(), metadata.partition(), metadata.offset());
+    handle(record);
+  }
+
+  /** An event of this task's partition was read back and indexed: parked commands may go on. */
+  private void eventReadBack(Record<byte[], byte[]> event) {
+    if (parkedStreams.isEmpty() || event.key() == null) {
+      return;
+    }
+    String streamId;
+    try {
+      streamId = EventKey.parse(new String(event.key(), StandardCharsets.UTF_8)).streamId();
+    } catch (IllegalArgumentException e) {
+      return; // the indexer already said so
+    }
+    if (parkedStreams.contains(streamId) && indexCaughtUp(streamId)) {
+      ParkedCommands held = serde.deserialize(parkedTopic, parked.get(streamId),
+          ParkedCommands.class);
+      parked.delete(streamId);
+      parkedStreams.remove(streamId);
+      log.info("{}: index of stream {} caught up; handling its {} parked command(s)",
+          aggregate.name(), streamId, held.getCommands().size());
+      for (ParkedCommand command : held.getCommands()) {
+        source = new Source(command.getTopic(), command.getPartition(), command.getOffset());
+        // Should one park again, handle() parks the rest behind it: order holds either way.
+        handle(unpark(command));
+      }
+    }
+  }
+
+  private boolean indexCaughtUp(String streamId) {
+    byte[] raw = snapshots.get(streamId);
+    long required = raw == null ? 0L : snapshotCodec.envelope(raw).getVersion();
+    return StreamIndexReader.head(index, streamId) >= required;
+  }
+
+  private void handle(Record<byte[], byte[]> command) {
     String commandId = header(command.headers(), MessageHeaders.COMMAND_ID);
     if (command.key() == null) {
       deadLetter(command, "null key: commands must be keyed by stream id", null, commandId, null);
       return;
     }
     String streamId = new String(command.key(), StandardCharsets.UTF_8);
+    if (parkedStreams.contains(streamId)) {
+      park(streamId, command); // behind the ones already parked: a stream's commands keep order
+      return;
+    }
+    boolean delete = MessageHeaders.CONTROL_DELETE_STREAM.equals(
+        header(command.headers(), MessageHeaders.CONTROL));
+    Long erasedAt = erased.get(streamId);
+    if (erasedAt != null) {
+      // Checked before the dedupe memory: a re-sent command of an erased stream must not get its
+      // original result back, which carries the erased events.
+      if (commandId == null) {
+        commandId = sourcePosition();
+      }
+      if (delete) {
+        answer(result(commandId, streamId, ResultStatus.ACCEPTED, 0L, null, null, List.of()),
+            false);
+      } else {
+        answer(result(commandId, streamId, ResultStatus.REJECTED, 0L, null, "stream " + streamId
+            + " was deleted at " + Instant.ofEpochMilli(erasedAt), List.of()), false);
+      }
+      return;
+    }
     if (commandId != null) {
       byte[] earlier = seenIds.mightContain(commandId) ? rememberedResult(commandId) : null;
       if (earlier != null) {
@@ -100,6 +217,10 @@ final class CommandProcessor<S extends SpecificRecord>
     } else {
       // Without an id nobody waits for the answer; a position-derived id still keys the result.
       commandId = sourcePosition();
+    }
+    if (delete) {
+      deleteStream(streamId, commandId);
+      return;
     }
 
     SpecificRecord payload;
@@ -124,7 +245,19 @@ final class CommandProcessor<S extends SpecificRecord>
       return;
     }
 
-    Current<S> current = load(streamId);
+    Current<S> current;
+    try {
+      current = load(streamId);
+    } catch (RuntimeException e) {
+      failTaskIfTransient(e);
+      deadLetter(command, "cannot rebuild the state of stream " + streamId + " from its events",
+          e, commandId, streamId);
+      return;
+    }
+    if (current == null) {
+      park(streamId, command);
+      return;
+    }
     if (expectedVersion != null && expectedVersion != current.version) {
       String reason = "expected version " + expectedVersion + " but stream " + streamId
           + " is at version " + current.version;
@@ -159,8 +292,13 @@ final class CommandProcessor<S extends SpecificRecord>
           put(headers, MessageHeaders.CORRELATION_ID, correlationId);
         }
         put(headers, MessageHeaders.TIMESTAMP, Instant.ofEpochMilli(now).toString());
+        byte[] payloadBytes = ByteBuffers.toArray(event.getPayload());
         context.forward(new Record<>(new EventKey(streamId, event.getVersion()).toBytes(),
-            ByteBuffers.toArray(event.getPayload()), now, headers), nodes.eventsSink());
+            payloadBytes, now, headers), nodes.eventsSink());
+        // Written through as well as read back: the index never lags the snapshot while the task
+        // runs (reading back the same record later puts the same bytes again).
+        index.put(StreamIndexKey.of(streamId, event.getVersion()), new IndexedEvent(
+            event.getType(), event.getEventId(), now, payloadBytes).encode());
       }
       snapshots.put(streamId, snapshotCodec.encode(outcome.version, aggregate.logicVersion(),
           outcome.state, Instant.ofEpochMilli(now)));
@@ -214,13 +352,178 @@ final class CommandProcessor<S extends SpecificRecord>
     return new Outcome<>(null, state, version, encoded);
   }
 
+  /**
+   * The stream's state: its snapshot, or, when the snapshot was written by another logic version,
+   * the events replayed from the index (and the snapshot rewritten).
+   *
+   * @return the state, or {@code null} when a rebuild is due but the index is behind the snapshot
+   */
   private Current<S> load(String streamId) {
     byte[] raw = snapshots.get(streamId);
     if (raw == null) {
       return new Current<>(decider.initialState(), 0L);
     }
-    SnapshotCodec.Decoded<S> snapshot = snapshotCodec.decode(raw);
-    return new Current<>(snapshot.state(), snapshot.version());
+    Snapshot envelope = snapshotCodec.envelope(raw);
+    if (envelope.getLogicVersion() == aggregate.logicVersion()) {
+      SnapshotCodec.Decoded<S> snapshot = snapshotCodec.decode(raw);
+      return new Current<>(snapshot.state(), snapshot.version());
+    }
+    S rebuilt = rebuild(streamId, envelope);
+    return rebuilt == null ? null : new Current<>(rebuilt, envelope.getVersion());
+  }
+
+  /**
+   * Replays a stream from the index up to its snapshot's version with the current logic, and
+   * writes the snapshot again with the current logic version.
+   *
+   * @return the state, or {@code null} when the index does not hold every event up to the
+   *     snapshot's version yet
+   */
+  private S rebuild(String streamId, Snapshot stale) {
+    StreamReplay.Replayed<S> replayed =
+        replay.replay(index, streamId, stale.getVersion(), Long.MAX_VALUE, null);
+    if (replayed.version() != stale.getVersion()) {
+      return null;
+    }
+    snapshots.put(streamId, snapshotCodec.encode(stale.getVersion(), aggregate.logicVersion(),
+        replayed.state(), stale.getUpdatedAt()));
+    sweep.rebuilt++;
+    log.debug("{}: rebuilt stream {} at v{} from logic version {} to {}", aggregate.name(),
+        streamId, stale.getVersion(), stale.getLogicVersion(), aggregate.logicVersion());
+    return replayed.state();
+  }
+
+  /**
+   * Erases a stream: a tombstone for each of its event keys (compaction then removes the events
+   * from Kafka), its snapshot deleted (a tombstone in the snapshot changelog), its index entries
+   * deleted, and the stream id remembered as deleted so later commands are rejected.
+   */
+  private void deleteStream(String streamId, String commandId) {
+    byte[] raw = snapshots.get(streamId);
+    long head = Math.max(raw == null ? 0L : snapshotCodec.envelope(raw).getVersion(),
+        StreamIndexReader.head(index, streamId));
+    long now = context.currentSystemTimeMs();
+    for (long version = 1; version <= head; version++) {
+      Headers headers = new RecordHeaders();
+      put(headers, MessageHeaders.COMMAND_ID, commandId);
+      context.forward(new Record<byte[], byte[]>(new EventKey(streamId, version).toBytes(), null,
+          now, headers), nodes.eventsSink());
+    }
+    List<Bytes> keys = new ArrayList<>();
+    try (KeyValueIterator<Bytes, byte[]> entries = index.range(StreamIndexKey.of(streamId, 0L),
+        StreamIndexKey.of(streamId, Long.MAX_VALUE))) {
+      entries.forEachRemaining(entry -> keys.add(entry.key));
+    }
+    keys.forEach(index::delete);
+    snapshots.delete(streamId);
+    erased.put(streamId, now);
+    log.info("{}: deleted stream {} ({} event keys tombstoned)", aggregate.name(), streamId, head);
+    answer(result(commandId, streamId, ResultStatus.ACCEPTED, head, null, null, List.of()), true);
+  }
+
+  private void park(String streamId, Record<byte[], byte[]> command) {
+    byte[] raw = parked.get(streamId);
+    ParkedCommands held = raw == null
+        ? new ParkedCommands(new ArrayList<>())
+        : serde.deserialize(parkedTopic, raw, ParkedCommands.class);
+    List<ParkedHeader> headers = new ArrayList<>();
+    for (Header header : command.headers()) {
+      headers.add(new ParkedHeader(header.key(),
+          header.value() == null ? null : ByteBuffer.wrap(header.value())));
+    }
+    List<ParkedCommand> commands = new ArrayList<>(held.getCommands());
+    commands.add(new ParkedCommand(ByteBuffer.wrap(command.key()),
+        command.value() == null ? null : ByteBuffer.wrap(command.value()), headers,
+        command.timestamp(), source.topic(), source.partition(), source.offset()));
+    parked.put(streamId, serde.serialize(parkedTopic, new ParkedCommands(commands)));
+    if (parkedStreams.add(streamId)) {
+      log.info("{}: stream {} needs a rebuild but the index is behind its snapshot; parking its "
+          + "commands until the events are read back", aggregate.name(), streamId);
+    }
+  }
+
+  private static Record<byte[], byte[]> unpark(ParkedCommand command) {
+    Headers headers = new RecordHeaders();
+    for (ParkedHeader header : command.getHeaders()) {
+      headers.add(header.getName(),
+          header.getValue() == null ? null : ByteBuffers.toArray(header.getValue()));
+    }
+    return new Record<>(ByteBuffers.toArray(command.getKey()),
+        command.getValue() == null ? null : ByteBuffers.toArray(command.getValue()),
+        command.getTimestamp(), headers);
+  }
+
+  /**
+   * Background pass over the task's snapshots, rebuilding those of another logic version a budget
+   * at a time, so that streams nobody sends commands to are brought up to date too. Runs in the
+   * stream thread (punctuation), inside the task's transactions.
+   */
+  private final class Sweep {
+    final String taskId;
+    final int partition;
+    String cursor;
+    long checked;
+    long rebuilt;
+    long waiting;
+    long waitingThisRound;
+    boolean complete;
+
+    Sweep(String taskId, int partition) {
+      this.taskId = taskId;
+      this.partition = partition;
+    }
+
+    void run() {
+      if (complete) {
+        return;
+      }
+      long rebuiltBefore = rebuilt;
+      int budget = SWEEP_BUDGET;
+      boolean exhausted;
+      try (KeyValueIterator<String, byte[]> all = cursor == null
+          ? snapshots.all()
+          : snapshots.range(cursor, null)) {
+        while (budget > 0 && all.hasNext()) {
+          KeyValue<String, byte[]> entry = all.next();
+          if (entry.key.equals(cursor)) {
+            continue;
+          }
+          cursor = entry.key;
+          budget--;
+          checked++;
+          Snapshot envelope = snapshotCodec.envelope(entry.value);
+          if (envelope.getLogicVersion() == aggregate.logicVersion()
+              || parkedStreams.contains(entry.key)) {
+            continue; // current, or rebuilt when its parked commands go on
+          }
+          try {
+            if (rebuild(entry.key, envelope) == null) {
+              waitingThisRound++;
+            }
+          } catch (RuntimeException e) {
+            // The stream's next command dead-letters with the cause; the sweep must go on.
+            waitingThisRound++;
+            log.warn("{}: cannot rebuild stream {} from its events: {}", aggregate.name(),
+                entry.key, e.toString());
+          }
+        }
+        exhausted = !all.hasNext();
+      }
+      if (exhausted) {
+        complete = waitingThisRound == 0;
+        waiting = waitingThisRound;
+        waitingThisRound = 0;
+        cursor = null;
+        checked = complete ? checked : 0;
+      }
+      if (rebuilt > rebuiltBefore || exhausted && rebuilt > 0) {
+        log.info("{} partition {}: {} snapshot(s) rebuilt for logic version {} ({} checked of "
+            + "~{}{})", aggregate.name(), partition, rebuilt, aggregate.logicVersion(), checked,
+            snapshots.approximateNumEntries(), complete ? ", done" : "");
+      }
+      rebuilds.report(taskId, new RebuildTracker.TaskProgress(partition, checked, rebuilt,
+          Math.max(waiting, waitingThisRound), snapshots.approximateNumEntries(), complete));
+    }
   }
 
   private byte[] rememberedResult(String commandId) {
@@ -295,8 +598,7 @@ final class CommandProcessor<S extends SpecificRecord>
       put(headers, MessageHeaders.DLQ_EXCEPTION_CLASS, error.getClass().getName());
       put(headers, MessageHeaders.DLQ_EXCEPTION_MESSAGE, String.valueOf(error.getMessage()));
     }
-    RecordMetadata source = context.recordMetadata().orElse(null);
-    if (source != null) {
+    if (source != Source.UNKNOWN) {
       put(headers, MessageHeaders.DLQ_SOURCE_TOPIC, source.topic());
       put(headers, MessageHeaders.DLQ_SOURCE_PARTITION, Integer.toString(source.partition()));
       put(headers, MessageHeaders.DLQ_SOURCE_OFFSET, Long.toString(source.offset()));
@@ -316,9 +618,9 @@ final class CommandProcessor<S extends SpecificRecord>
   }
 
   private String sourcePosition() {
-    return context.recordMetadata()
-        .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
-        .orElse("unknown position");
+    return source == Source.UNKNOWN
+        ? "unknown position"
+        : source.topic() + "-" + source.partition() + "@" + source.offset();
   }
 
   private static String header(Headers headers, String name) {
@@ -335,6 +637,11 @@ final class CommandProcessor<S extends SpecificRecord>
 
 
   private record Current<S>(S state, long version) {}
+
+  /** Where the command being handled was read (a parked one keeps its original position). */
+  private record Source(String topic, int partition, long offset) {
+    static final Source UNKNOWN = new Source("", -1, -1L);
+  }
 
   private record Outcome<S>(String rejection, S state, long version, List<ResultEvent> events) {}
 }

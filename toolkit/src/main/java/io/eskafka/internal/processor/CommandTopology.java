@@ -1,5 +1,7 @@
 package io.eskafka.internal.processor;
 
+import io.eskafka.internal.index.StreamIndexStoreBuilder;
+import io.eskafka.internal.index.StreamIndexer;
 import io.eskafka.kafka.AggregateDefinition;
 import io.eskafka.kafka.AggregateTopics;
 import io.eskafka.kafka.serde.AvroSerde;
@@ -17,7 +19,7 @@ public final class CommandTopology {
   private CommandTopology() {}
 
   /**
-   * Adds the write side of {@code aggregate} to {@code topology}.
+   * Adds the write side of {@code aggregate} to {@code topology}, with a fresh rebuild tracker.
    *
    * @param topology the topology to extend
    * @param aggregate the aggregate
@@ -27,13 +29,40 @@ public final class CommandTopology {
    */
   public static <S extends SpecificRecord> void addTo(Topology topology,
       AggregateDefinition<S> aggregate, AvroSerde serde, Duration dedupeWindow) {
+    addTo(topology, aggregate, serde, dedupeWindow, new RebuildTracker());
+  }
+
+  /**
+   * Adds the write side of {@code aggregate} to {@code topology}.
+   *
+   * <p>One sub-topology: the command handler and the per-stream indexer read command partition p
+   * and event partition p in the same task, so the handler reads the index of its own streams.
+   *
+   * @param topology the topology to extend
+   * @param aggregate the aggregate
+   * @param serde encodes commands, events, states and results
+   * @param dedupeWindow how long a command id is remembered
+   * @param rebuilds where snapshot sweeps report progress
+   * @param <S> state type
+   */
+  public static <S extends SpecificRecord> void addTo(Topology topology,
+      AggregateDefinition<S> aggregate, AvroSerde serde, Duration dedupeWindow,
+      RebuildTracker rebuilds) {
     AggregateNodes nodes = AggregateNodes.of(aggregate.name(), aggregate.topics());
     // Raw bytes in: decoding happens in the processor, where a bad record can be dead-lettered
     // instead of failing the stream thread in a deserializer.
     topology.addSource(nodes.source(), new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         nodes.topics().commands());
+    // The event topic is the index's changelog (KIP-813): no second copy of the events in Kafka.
+    topology.addReadOnlyStateStore(new StreamIndexStoreBuilder(nodes.indexStore()),
+        nodes.eventsSource(), new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+        nodes.topics().events(), nodes.indexer(), () -> new StreamIndexer(nodes.indexStore()));
+    // The handler also sees events read back (after the indexer, its elder sibling, indexed them):
+    // that is when commands parked for a lagging index can go on.
     topology.addProcessor(nodes.handler(),
-        () -> new CommandProcessor<>(aggregate, serde, nodes, dedupeWindow), nodes.source());
+        () -> new CommandProcessor<>(aggregate, serde, nodes, dedupeWindow, rebuilds),
+        nodes.source(), nodes.eventsSource());
+    topology.connectProcessorAndStateStores(nodes.handler(), nodes.indexStore());
     topology.addStateStore(
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(nodes.snapshotStore()),
             Serdes.String(), Serdes.ByteArray()),
@@ -43,6 +72,14 @@ public final class CommandTopology {
             Stores.persistentWindowStore(nodes.commandIdStore(), dedupeWindow, Duration.ofMillis(1),
                 false),
             Serdes.String(), Serdes.ByteArray()),
+        nodes.handler());
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(nodes.parkedStore()),
+            Serdes.String(), Serdes.ByteArray()),
+        nodes.handler());
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(nodes.erasedStore()),
+            Serdes.String(), Serdes.Long()),
         nodes.handler());
     topology.addSink(nodes.eventsSink(), nodes.topics().events(), new ByteArraySerializer(),
         new ByteArraySerializer(), new StreamIdPartitioner(), nodes.handler());
@@ -86,5 +123,25 @@ public final class CommandTopology {
    */
   public static String snapshotStore(String aggregateName) {
     return AggregateNodes.of(aggregateName, AggregateTopics.of(aggregateName)).snapshotStore();
+  }
+
+  /**
+   * Name of the per-stream index store of an aggregate, for interactive queries.
+   *
+   * @param aggregateName the aggregate's name
+   * @return the store name
+   */
+  public static String indexStore(String aggregateName) {
+    return AggregateNodes.of(aggregateName, AggregateTopics.of(aggregateName)).indexStore();
+  }
+
+  /**
+   * Name of the deleted-streams store of an aggregate, for interactive queries.
+   *
+   * @param aggregateName the aggregate's name
+   * @return the store name
+   */
+  public static String erasedStore(String aggregateName) {
+    return AggregateNodes.of(aggregateName, AggregateTopics.of(aggregateName)).erasedStore();
   }
 }

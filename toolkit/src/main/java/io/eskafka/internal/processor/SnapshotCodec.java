@@ -56,6 +56,16 @@ public final class SnapshotCodec {
   }
 
   /**
+   * Decodes only the envelope of a store value (version and logic version), not the state.
+   *
+   * @param value the store value, never {@code null}
+   * @return the envelope; its state is still encoded
+   */
+  public Snapshot envelope(byte[] value) {
+    return serde.deserialize(topic, value, Snapshot.class);
+  }
+
+  /**
    * Decodes a store value written by {@link #encode}.
    *
    * @param value the store value, never {@code null}
