@@ -129,7 +129,8 @@ public final class StreamQueries<S extends SpecificRecord> {
     List<StoredEvent> out = new ArrayList<>();
     this.<Bytes, byte[], Long>read(streamId, indexStore, index -> StreamIndexReader.forEach(index,
         streamId, fromVersion, toVersion,
-        (indexed, version) -> out.add(stored(streamId, version, indexed, replay.decode(indexed)))));
+        (indexed, version) -> replay.decode(indexed)
+            .forEach(event -> out.add(stored(streamId, version, indexed, event)))));
     return out;
   }
 
@@ -304,8 +305,8 @@ public final class StreamQueries<S extends SpecificRecord> {
 
   private static StoredEvent stored(String streamId, long version, IndexedEvent indexed,
       SpecificRecord event) {
-    String type = indexed.type().isEmpty() ? event.getSchema().getFullName() : indexed.type();
-    return new StoredEvent(streamId, version, indexed.eventId(), type,
+    // The decoded event's own type, not the stored one: an upcaster may have renamed it.
+    return new StoredEvent(streamId, version, indexed.eventId(), event.getSchema().getFullName(),
         Instant.ofEpochMilli(indexed.timestamp()), event);
   }
 

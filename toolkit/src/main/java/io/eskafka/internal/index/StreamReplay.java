@@ -2,6 +2,7 @@ package io.eskafka.internal.index;
 
 import io.eskafka.decider.TypedDecider;
 import io.eskafka.kafka.serde.AvroSerde;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -54,13 +55,13 @@ public final class StreamReplay<S extends SpecificRecord> {
   }
 
   /**
-   * Decodes an indexed event.
+   * Decodes an indexed event, applying the serde's upcasters.
    *
    * @param indexed the index entry
-   * @return the event
+   * @return the events it stands for today: one, unless an upcaster split or dropped it
    */
-  public SpecificRecord decode(IndexedEvent indexed) {
-    return serde.deserialize(eventsTopic, indexed.payload());
+  public List<SpecificRecord> decode(IndexedEvent indexed) {
+    return serde.deserializeEvents(eventsTopic, indexed.payload());
   }
 
   /**
@@ -81,13 +82,14 @@ public final class StreamReplay<S extends SpecificRecord> {
       if (indexed.timestamp() > toTimestamp) {
         return false;
       }
-      SpecificRecord event = decode(indexed);
-      fold.state = decider.evolve(fold.state, event);
+      for (SpecificRecord event : decode(indexed)) {
+        fold.state = decider.evolve(fold.state, event);
+        if (visitor != null) {
+          visitor.step(version, indexed, event, fold.state);
+        }
+      }
       fold.version = version;
       fold.timestamp = indexed.timestamp();
-      if (visitor != null) {
-        visitor.step(version, indexed, event, fold.state);
-      }
       return true;
     };
     StreamIndexReader.visit(index, streamId, 1L, toVersion, step);
