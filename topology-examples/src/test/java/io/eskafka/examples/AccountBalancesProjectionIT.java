@@ -11,6 +11,7 @@ import io.eskafka.examples.bank.commands.Withdraw;
 import io.eskafka.kafka.ProjectionOptions;
 import io.eskafka.kafka.ProjectionRunner;
 import io.eskafka.kafka.ProjectionRunner.Status;
+import io.eskafka.kafka.RetryPolicy;
 import io.eskafka.kafka.serde.AvroSerde;
 import io.eskafka.kafka.serde.InMemorySchemaRegistry;
 import io.eskafka.projection.JdbcProjection;
@@ -112,12 +113,15 @@ class AccountBalancesProjectionIT {
         expected.put(account, new Balance("owner-" + i, 900L + i, 3L));
       }
       JdbcProjection projection = audited("balances-b-" + db.suffix());
-      ProjectionOptions options = ProjectionOptions.of(bootstrap).withMaxBatchSize(5);
+      // No retries: the simulated crash must stop the runner, as a real one would.
+      ProjectionOptions options = ProjectionOptions.of(bootstrap).withMaxBatchSize(5)
+          .withRetry(RetryPolicy.none());
 
-      // Commit 1 creates the tables, commit 2 is the first batch, commit 3 the second batch,
-      // which reaches the database and then "crashes" the runner before its Kafka commit.
+      // Commit 1 creates the tables, 2 the projection's state row, 3 is the start-up check for a
+      // reset, 4 the first batch, 5 the second batch, which reaches the database and then
+      // "crashes" the runner before its Kafka commit.
       CrashingDataSource crashing = new CrashingDataSource(db.dataSource());
-      crashing.crashAfterCommit(3);
+      crashing.crashAfterCommit(5);
       try (ProjectionRunner crashed = ProjectionRunner.start(projection, crashing, serde, options)) {
         await().atMost(DEADLINE).until(() -> crashed.status() == Status.PARKED);
         assertThat(crashed.failure().orElseThrow()).hasMessageContaining("simulated crash");

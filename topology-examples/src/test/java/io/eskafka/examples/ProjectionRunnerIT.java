@@ -189,9 +189,11 @@ class ProjectionRunnerIT {
       await().atMost(DEADLINE).until(() -> runner.status() == Status.PARKED);
       assertThat(runner.failure().orElseThrow()).hasMessageContaining(parkedAt);
       assertThat(seen.keySet()).containsExactly("p-1@1");
-      // The good event before it is committed; the offset stops at the bad one.
-      assertThat(admin.listConsumerGroupOffsets("park-alo").partitionsToOffsetAndMetadata().get())
-          .containsEntry(new TopicPartition(topic, 0), new OffsetAndMetadata(1L));
+      // The good event before it is committed; the offset stops at the bad one, and says why.
+      OffsetAndMetadata committed = admin.listConsumerGroupOffsets("park-alo")
+          .partitionsToOffsetAndMetadata().get().get(new TopicPartition(topic, 0));
+      assertThat(committed.offset()).isEqualTo(1L);
+      assertThat(committed.metadata()).startsWith("eskafka-runner/1 PARKED ").contains(parkedAt);
     }
 
     try (TestDatabase db = TestDatabase.open(TestDatabase.Kind.H2);
