@@ -130,6 +130,8 @@ public final class ProjectionRunner implements AutoCloseable {
   private boolean rewindNeeded;
   private long skippedUndecodable;
   private long nextProgressLogNanos;
+  /** The offsets this instance last committed to Kafka, to notice idle position moves. */
+  private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
 
   private ProjectionRunner(Projection projection, AvroSerde serde, ProjectionOptions options,
       DataSource dataSource) {
@@ -325,6 +327,8 @@ public final class ProjectionRunner implements AutoCloseable {
           if (!records.isEmpty()) {
             applier.apply(records);
             failures = 0;
+          } else {
+            commitIdleMoves();
           }
           trackReplay();
         } catch (WakeupException e) {
@@ -394,6 +398,24 @@ public final class ProjectionRunner implements AutoCloseable {
     firstPreparation = false;
     applier.commitMarkers(ready, runnerState(), null);
     publishProgress();
+  }
+
+  /**
+   * A poll without records can still move a position past a transaction marker: committed too
+   * (informational for JDBC, where the database's offset stays before the marker, which is as
+   * good), so that a caught-up projection shows a lag of 0 rather than 1.
+   */
+  private void commitIdleMoves() {
+    Map<TopicPartition, Long> moved = new HashMap<>();
+    positions(prepared()).forEach((partition, position) -> {
+      Long last = lastCommitted.get(partition);
+      if (last != null && position > last) {
+        moved.put(partition, position);
+      }
+    });
+    if (!moved.isEmpty()) {
+      commitQuietly(marked(moved, runnerState(), null));
+    }
   }
 
   /** After a batch: replay bookkeeping, the progress line, the end of a replay. */
@@ -535,6 +557,7 @@ public final class ProjectionRunner implements AutoCloseable {
       // The wakeup was meant for the next poll; the loop sees `closing` after this batch.
       consumer.commitSync(offsets);
     }
+    offsets.forEach((partition, offset) -> lastCommitted.put(partition, offset.offset()));
   }
 
   /** Best effort: a status marker that does not land only leaves the status one step behind. */
