@@ -21,6 +21,7 @@ import io.eskafka.kafka.ProjectionAdmin;
 import io.eskafka.kafka.ProjectionOptions;
 import io.eskafka.kafka.ProjectionProgress;
 import io.eskafka.kafka.ProjectionRunner;
+import io.eskafka.kafka.ProjectionStatus;
 import io.eskafka.kafka.ResetResult;
 import io.eskafka.kafka.ResetTarget;
 import io.eskafka.kafka.TopicApplier;
@@ -219,10 +220,13 @@ public final class Demo {
         ProjectionProgress progress = dayRunner.progress();
         rebuilt = rows(h2, "SELECT account_id, day_utc, deposits, deposited_cents, withdrawals, "
             + "withdrawn_cents FROM " + TransactionsPerDay.TABLE + " ORDER BY account_id, day_utc", 6);
-        out.printf("replay     : restarted, table cleared and rebuilt from %d offsets; %s%n",
+        out.printf("replay     : restarted, table cleared and rebuilt by replaying %d offsets; %s%n",
             progress.eventsTotal(), rebuilt.equals(dayRows)
                 ? "rebuilt table equals the original (" + rebuilt.size() + " rows)"
                 : "REBUILT TABLE DIFFERS: " + rebuilt);
+        ProjectionStatus status = admin.status(dayRunner.groupId());
+        out.printf("status     : %s %s, %d member(s), lag %d%n", status.groupId(), status.state(),
+            status.members().size(), status.totalLag());
       }
       if (!rebuilt.equals(dayRows)) {
         throw new IllegalStateException("the rebuilt " + TransactionsPerDay.TABLE
