@@ -379,19 +379,29 @@ public final class ProjectionRunner implements AutoCloseable {
   private void prepare() {
     Set<TopicPartition> ready = new HashSet<>(unprepared);
     ready.retainAll(consumer.assignment());
-    boolean reset = applier.prepare(ready);
+    boolean reset;
+    Map<TopicPartition, Long> ends;
+    try {
+      reset = applier.prepare(ready);
+      ends = reset || firstPreparation || replay.active()
+          ? consumer.endOffsets(consumer.assignment())
+          : Map.of();
+    } catch (WakeupException e) {
+      throw e;
+    } catch (KafkaException e) {
+      throw new RetryableFailure("projection " + projection.name()
+          + ": Kafka failure positioning partitions " + ready + ": " + e, e);
+    }
     unprepared.clear();
     failures = 0;
     long now = System.nanoTime();
     if (reset || firstPreparation) {
-      Set<TopicPartition> all = consumer.assignment();
-      if (replay.begin(positions(all), consumer.endOffsets(all), now)) {
+      if (replay.begin(positions(consumer.assignment()), ends, now)) {
         LOG.info("projection {}: replaying {} events ({})", projection.name(), replay.total(),
             reset ? "after a reset" : "backlog at start");
         nextProgressLogNanos = now + options.progressInterval().toNanos();
       }
     } else if (replay.active()) {
-      Map<TopicPartition, Long> ends = consumer.endOffsets(ready);
       positions(ready).forEach((partition, position) ->
           replay.add(partition, position, ends.getOrDefault(partition, position)));
     }

@@ -15,7 +15,7 @@ public sealed interface ResetTarget {
 
   /**
    * For the reset's metadata and messages, e.g. {@code earliest}, {@code datetime
-   * 2026-01-01T00:00:00Z}, {@code offsets [t-0=5, t-1=7]}.
+   * 2026-01-01T00:00:00Z}, {@code offsets {t-0=5,t-1=7}}.
    *
    * @return a one-line description, without spaces at the ends
    */
