@@ -111,7 +111,7 @@ public final class BenchMain {
     double produced = CommandLoad.produce(bootstrap, commands, serde, options.commands(),
         options.accounts());
     step("reading them with a raw consumer");
-    double consumed = RawConsumer.read(bootstrap, commands, partitions, options.commands());
+    double consumed = RawConsumer.readToEnd(bootstrap, commands, partitions).perSecond();
 
     try (GroupProgress progress = new GroupProgress(bootstrap)) {
       Map<TopicPartition, Long> ends = progress.endOffsets(commands, partitions);
@@ -167,6 +167,16 @@ public final class BenchMain {
         }
       }
 
+      String events = aggregate.topics().events();
+      step("reading the event topic with a raw consumer");
+      RawConsumer.Read eventRead = RawConsumer.readToEnd(bootstrap, events, partitions);
+      step("replaying " + eventRead.records() + " events: account balances (JDBC, H2)");
+      ReplayLoad.Outcome jdbcReplay = ReplayLoad.accountBalances(bootstrap, events, serde,
+          eventRead, options.accounts(), progress);
+      step("replaying them: at-least-once projection that only counts");
+      ReplayLoad.Outcome countReplay =
+          ReplayLoad.counting(bootstrap, events, serde, eventRead, progress);
+
       row("Kafka producer, acks=all, idempotent (limit)", rate(produced, "records/s"), "");
       row("Kafka consumer, read_committed (limit)", rate(consumed, "records/s"), "");
       row("Baseline: Streams EOS passthrough + RocksDB store", rate(baseline.perSecond(),
@@ -187,6 +197,14 @@ public final class BenchMain {
         row(latencyLabel(halfRate, options.lowLatencyCommit()), latency(lowLatency),
             "target p99 <= 50 ms");
       }
+      row("Kafka consumer, read_committed, " + eventRead.records() + " events (limit)",
+          rate(eventRead.perSecond(), "events/s"), "1.00");
+      row("Projection replay: account balances, JDBC exactly-once, H2",
+          rate(jdbcReplay.perSecond(), "events/s"),
+          ratio(jdbcReplay.perSecond(), eventRead.perSecond()) + " of consumer (target >= 0.5)");
+      row("Projection replay: at-least-once, counting handler",
+          rate(countReplay.perSecond(), "events/s"),
+          ratio(countReplay.perSecond(), eventRead.perSecond()) + " of consumer");
       row("Memory after the backlog (app JVM; broker in its own JVM)", memory, "");
       row("Start-up to first commit: baseline / aggregate", String.format("%.1f s / %.1f s",
           baseline.startupSeconds(), backlog.startupSeconds()), "");

@@ -33,11 +33,16 @@ class BenchRunnerIT {
         "Aggregate via gateway, 16 in flight (closed loop)",
         "Round trip at " + rows.get(5)[0].split(" ")[3] + " commands/s, 100 ms commits: p50 / p99 / p99.9",
         "Round trip at " + rows.get(6)[0].split(" ")[3] + " commands/s, 50 ms commits: p50 / p99 / p99.9",
+        rows.get(7)[0],
+        "Projection replay: account balances, JDBC exactly-once, H2",
+        "Projection replay: at-least-once, counting handler",
         "Memory after the backlog (app JVM; broker in its own JVM)",
         "Start-up to first commit: baseline / aggregate");
+    assertThat(rows.get(7)[0]).matches("Kafka consumer, read_committed, \\d+ events \\(limit\\)");
     assertThat(rows).allSatisfy(row -> assertThat(row[1]).doesNotContain("failed"));
     assertThat(printed.toString(StandardCharsets.UTF_8))
-        .contains("verified final versions and balances of a sample of accounts", "| workload |");
+        .contains("verified final versions and balances of a sample of accounts", "| workload |",
+            "replaying");
   }
 
   @Test

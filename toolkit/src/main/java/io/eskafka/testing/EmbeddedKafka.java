@@ -287,7 +287,12 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static KafkaRaftServer startServer(Path directory, int port, Options options) {
+    // Each probe's socket is closed before the next one, so the OS may hand out the same
+    // ephemeral port twice (seen under load); Kafka refuses two listeners on one port.
     int controllerPort = freePort();
+    for (int attempt = 0; controllerPort == port && attempt < 10; attempt++) {
+      controllerPort = freePort();
+    }
     Properties props = brokerProperties(directory, port, controllerPort, options.brokerConfigs());
     long t0 = System.nanoTime();
     formatIfNeeded(directory, props);

@@ -62,8 +62,20 @@ public final class CommandTopology {
    */
   public static SnapshotCodec snapshotCodec(String applicationId, String aggregateName,
       AvroSerde serde) {
+    return new SnapshotCodec(serde, snapshotChangelogTopic(applicationId, aggregateName));
+  }
+
+  /**
+   * The changelog topic of an aggregate's snapshot store: snapshots are encoded for it (registry
+   * subjects {@code <this topic>-<record name>}).
+   *
+   * @param applicationId the Kafka Streams application id
+   * @param aggregateName the aggregate's name
+   * @return e.g. {@code bank-app-bank-account.snapshots-changelog}
+   */
+  public static String snapshotChangelogTopic(String applicationId, String aggregateName) {
     AggregateNodes nodes = AggregateNodes.of(aggregateName, AggregateTopics.of(aggregateName));
-    return new SnapshotCodec(serde, nodes.changelogTopic(applicationId, nodes.snapshotStore()));
+    return nodes.changelogTopic(applicationId, nodes.snapshotStore());
   }
 
   /**

@@ -1,14 +1,23 @@
 package io.eskafka.kafka.serde;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
@@ -47,6 +56,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * {@link #deserialize(String, byte[])} picks the generated class named by the writer schema's full
  * name; {@link #deserialize(String, byte[], Class)} reads into a class the caller names.
  *
+ * <p><b>Upcasting:</b> {@link #deserializeEvents(String, byte[])} also applies the
+ * {@link Upcasters} given to the builder, for changes schema resolution cannot express (an event
+ * type renamed or split). Everything in the toolkit that reads events reads them through it.
+ *
  * <p><b>Avro class trust:</b> Avro 1.12 only instantiates classes its global
  * {@link org.apache.avro.util.ClassSecurityValidator} trusts, which by default excludes every
  * generated class unless the {@code org.apache.avro.SERIALIZABLE_PACKAGES} system property names
@@ -76,6 +89,7 @@ public final class AvroSerde {
   private final SchemaRegistry registry;
   private final boolean autoRegister;
   private final ClassLoader classLoader;
+  private final Upcasters upcasters;
 
   private final ConcurrentHashMap<TopicSchema, Integer> idByTopicSchema = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Schema, DatumWriter<SpecificRecord>> writerBySchema = new ConcurrentHashMap<>();
@@ -83,6 +97,10 @@ public final class AvroSerde {
   private final ConcurrentHashMap<Integer, DatumReader<SpecificRecord>> readerById = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Class<?>, ConcurrentHashMap<Integer, DatumReader<SpecificRecord>>> readerByClassAndId =
       new ConcurrentHashMap<>();
+  // Upcasting only: stored events of upcast types are decoded generically, and upcasters' outputs
+  // are resolved into generated classes by their own schemas (which have no registry id).
+  private final ConcurrentHashMap<Integer, DatumReader<GenericRecord>> genericReaderById = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Schema, DatumReader<SpecificRecord>> readerByUpcastSchema = new ConcurrentHashMap<>();
 
   // BinaryEncoder/BinaryDecoder and the output buffer are mutable and not thread-safe, yet one
   // serde is shared by every stream thread. Kafka Streams runs a fixed set of long-lived threads,
@@ -99,6 +117,7 @@ public final class AvroSerde {
     this.registry = builder.registry;
     this.autoRegister = builder.autoRegister;
     this.classLoader = builder.classLoader;
+    this.upcasters = builder.upcasters;
     this.serde = Serdes.serdeFrom(new RecordSerializer<>(), new RecordDeserializer());
   }
 
@@ -195,7 +214,7 @@ public final class AvroSerde {
     if (reader == null) {
       reader = readerById.computeIfAbsent(id, this::readerForWriterClass);
     }
-    return decode(reader, bytes, id);
+    return decode(reader, bytes, HEADER_SIZE, id);
   }
 
   /**
@@ -220,7 +239,91 @@ public final class AvroSerde {
     if (reader == null) {
       reader = readers.computeIfAbsent(id, i -> readerForExpectedClass(i, expected));
     }
-    return expected.cast(decode(reader, bytes, id));
+    return expected.cast(decode(reader, bytes, HEADER_SIZE, id));
+  }
+
+  /**
+   * Decodes a stored event into the events it stands for today: like
+   * {@link #deserialize(String, byte[])}, then the {@link Upcasters} registered for the writer
+   * record type (and, in a chain, for the types they return) rewrite it. Every reader of event
+   * topics in the toolkit decodes through this method.
+   *
+   * @param topic the topic the bytes were read from (currently informational), may be null
+   * @param bytes Confluent-framed bytes, not null and not empty
+   * @return the current events, in order: exactly one when no upcaster applies; possibly none or
+   *     several when one does. Never null; immutable.
+   * @throws AvroDecodingException for every failure listed at {@link #deserialize(String, byte[])}
+   *     (for an upcaster's output: no generated class, or not resolvable into it), and when an
+   *     upcaster throws or returns null
+   */
+  public List<SpecificRecord> deserializeEvents(String topic, byte[] bytes) {
+    if (upcasters.isEmpty()) {
+      return List.of(deserialize(topic, bytes));
+    }
+    int id = readHeader(bytes);
+    Schema writer = writerSchema(id);
+    if (upcasters.forType(writer.getFullName()).isEmpty()) {
+      return List.of(deserialize(topic, bytes));
+    }
+    requireRecord(writer, id);
+    DatumReader<GenericRecord> reader = genericReaderById.computeIfAbsent(id,
+        i -> new GenericDatumReader<>(writer));
+    GenericRecord stored = decode(reader, bytes, HEADER_SIZE, id);
+    List<SpecificRecord> current = new ArrayList<>();
+    upcast(stored, Set.of(), current, id);
+    return List.copyOf(current);
+  }
+
+  private void upcast(GenericRecord event, Set<String> applied, List<SpecificRecord> current, int id) {
+    String type = event.getSchema().getFullName();
+    Optional<Upcaster> upcaster = applied.contains(type)
+        ? Optional.empty() : upcasters.forType(type);
+    if (upcaster.isEmpty()) {
+      current.add(toCurrentClass(event, id));
+      return;
+    }
+    List<GenericRecord> rewritten;
+    try {
+      rewritten = upcaster.get().upcast(event);
+    } catch (RuntimeException e) {
+      throw new AvroDecodingException("upcaster of " + type + " failed on an event written with"
+          + " schema id " + id + ": " + e, id, e);
+    }
+    if (rewritten == null) {
+      throw new AvroDecodingException("upcaster of " + type + " returned null (schema id " + id
+          + "); return an empty list to drop an event", id, null);
+    }
+    Set<String> nowApplied = new HashSet<>(applied);
+    nowApplied.add(type);
+    for (GenericRecord next : rewritten) {
+      if (next == null) {
+        throw new AvroDecodingException("upcaster of " + type + " returned a null event (schema id "
+            + id + ")", id, null);
+      }
+      upcast(next, nowApplied, current, id);
+    }
+  }
+
+  private SpecificRecord toCurrentClass(GenericRecord event, int id) {
+    Schema schema = event.getSchema();
+    DatumReader<SpecificRecord> reader = readerByUpcastSchema.get(schema);
+    if (reader == null) {
+      reader = readerByUpcastSchema.computeIfAbsent(schema,
+          s -> newReader(id, s, recordClass(s, id)));
+    }
+    // Through the binary encoding rather than a field copy: it is Avro's own schema resolution
+    // (defaults, aliases, promotions), the same as for any stored event. A generated instance the
+    // upcaster built takes the same path, so it is also checked against the current class.
+    ByteArrayOutputStream encoded = new ByteArrayOutputStream(128);
+    try {
+      BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(encoded, null);
+      new GenericDatumWriter<GenericRecord>(schema).write(event, encoder);
+      encoder.flush();
+    } catch (IOException | RuntimeException e) {
+      throw new AvroDecodingException("an upcaster returned a " + schema.getFullName()
+          + " that does not match its own schema (schema id " + id + " upcast): " + e, id, e);
+    }
+    return decode(reader, encoded.toByteArray(), 0, id);
   }
 
   /**
@@ -296,12 +399,12 @@ public final class AvroSerde {
     return ((bytes[1] & 0xff) << 24) | ((bytes[2] & 0xff) << 16) | ((bytes[3] & 0xff) << 8) | (bytes[4] & 0xff);
   }
 
-  private SpecificRecord decode(DatumReader<SpecificRecord> reader, byte[] bytes, int id) {
+  private <T> T decode(DatumReader<T> reader, byte[] bytes, int offset, int id) {
     DecodeState state = decodeState.get();
     BinaryDecoder decoder = DecoderFactory.get()
-        .binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, state.decoder);
+        .binaryDecoder(bytes, offset, bytes.length - offset, state.decoder);
     state.decoder = decoder;
-    SpecificRecord record;
+    T record;
     try {
       record = reader.read(null, decoder);
       if (!decoder.isEnd()) {
@@ -350,6 +453,10 @@ public final class AvroSerde {
   private DatumReader<SpecificRecord> readerForWriterClass(int id) {
     Schema writer = writerSchema(id);
     requireRecord(writer, id);
+    return newReader(id, writer, recordClass(writer, id));
+  }
+
+  private Class<? extends SpecificRecord> recordClass(Schema writer, int id) {
     String className = SpecificData.getClassName(writer);
     Class<?> loaded;
     try {
@@ -363,7 +470,7 @@ public final class AvroSerde {
       throw new AvroDecodingException("class " + className + " named by writer record " + writer.getFullName()
           + " (schema id " + id + ") is not an Avro SpecificRecord", id, null);
     }
-    return newReader(id, writer, loaded.asSubclass(SpecificRecord.class));
+    return loaded.asSubclass(SpecificRecord.class);
   }
 
   private DatumReader<SpecificRecord> readerForExpectedClass(int id, Class<? extends SpecificRecord> expected) {
@@ -426,6 +533,7 @@ public final class AvroSerde {
     private final SchemaRegistry registry;
     private boolean autoRegister = true;
     private ClassLoader classLoader;
+    private Upcasters upcasters = Upcasters.none();
 
     private Builder(SchemaRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
@@ -455,6 +563,18 @@ public final class AvroSerde {
      */
     public Builder classLoader(ClassLoader classLoader) {
       this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
+      return this;
+    }
+
+    /**
+     * Sets the upcasters {@link AvroSerde#deserializeEvents(String, byte[])} applies (default
+     * none).
+     *
+     * @param upcasters the upcasters, not null
+     * @return this builder
+     */
+    public Builder upcasters(Upcasters upcasters) {
+      this.upcasters = Objects.requireNonNull(upcasters, "upcasters");
       return this;
     }
 

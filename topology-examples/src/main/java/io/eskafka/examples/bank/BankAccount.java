@@ -50,14 +50,14 @@ public final class BankAccount {
         .onCommand(CloseAccount.class, (close, s) -> {
           if (s.getStatus() != AccountStatus.OPEN) return Decision.reject("account is not open");
           if (s.getBalanceCents() != 0) return Decision.reject("balance must be zero to close");
-          return Decision.accept(new AccountClosed());
+          return Decision.accept(new AccountClosed(close.getReason()));
         })
         .onEvent(AccountOpened.class, (s, e) -> BankAccountState.newBuilder(s)
             .setStatus(AccountStatus.OPEN).setOwner(e.getOwner()).build())
         .onEvent(MoneyDeposited.class, (s, e) -> BankAccountState.newBuilder(s)
             .setBalanceCents(e.getBalanceCents()).build())
         .onEvent(MoneyWithdrawn.class, (s, e) -> BankAccountState.newBuilder(s)
-            .setBalanceCents(e.getBalanceCents()).build())
+            .setBalanceCents(e.getBalanceAfterCents()).build())
         .onEvent(AccountClosed.class, (s, e) -> BankAccountState.newBuilder(s)
             .setStatus(AccountStatus.CLOSED).build())
         .build();

@@ -71,4 +71,10 @@ class BankAccountTest {
         .thenEvents(new AccountClosed())
         .thenState(new BankAccountState(AccountStatus.CLOSED, "Ada", 0L));
   }
+
+  @Test
+  void theReasonForClosingIsRecorded() {
+    account.given(new AccountOpened("Ada")).when(new CloseAccount("moved abroad"))
+        .thenEvents(new AccountClosed("moved abroad"));
+  }
 }
