@@ -20,6 +20,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  * @param kafkaOverrides raw consumer configs applied last (escape hatch: SASL/SSL, fetch sizes, …);
  *     never {@code null}; may not set {@code group.id}, {@code isolation.level} or
  *     {@code enable.auto.commit}, which the runner's guarantees depend on
+ * @param retry how a failing batch is retried before the projection parks, never {@code null}
+ * @param undecodableEvents what happens to an event that cannot be decoded, never {@code null}
+ * @param progressInterval how often a replay's progress is logged at INFO, positive
  */
 public record ProjectionOptions(
     String bootstrapServers,
@@ -27,7 +30,10 @@ public record ProjectionOptions(
     Duration pollTimeout,
     int maxBatchSize,
     Duration closeTimeout,
-    Map<String, String> kafkaOverrides) {
+    Map<String, String> kafkaOverrides,
+    RetryPolicy retry,
+    UndecodableEventPolicy undecodableEvents,
+    Duration progressInterval) {
 
   /** Default poll timeout. */
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(500);
@@ -35,6 +41,8 @@ public record ProjectionOptions(
   public static final int DEFAULT_MAX_BATCH_SIZE = 500;
   /** Default close timeout. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  /** Default interval between progress lines while replaying. */
+  public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(10);
 
   private static final Set<String> FIXED = Set.of(ConsumerConfig.GROUP_ID_CONFIG,
       ConsumerConfig.ISOLATION_LEVEL_CONFIG, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
@@ -50,6 +58,13 @@ public record ProjectionOptions(
     Objects.requireNonNull(groupIdPrefix, "groupIdPrefix");
     Objects.requireNonNull(pollTimeout, "pollTimeout");
     Objects.requireNonNull(closeTimeout, "closeTimeout");
+    Objects.requireNonNull(retry, "retry");
+    Objects.requireNonNull(undecodableEvents, "undecodableEvents");
+    Objects.requireNonNull(progressInterval, "progressInterval");
+    if (progressInterval.isNegative() || progressInterval.isZero()) {
+      throw new IllegalArgumentException("progressInterval must be positive, got "
+          + progressInterval);
+    }
     if (pollTimeout.isNegative() || pollTimeout.isZero()) {
       throw new IllegalArgumentException("pollTimeout must be positive, got " + pollTimeout);
     }
@@ -69,14 +84,17 @@ public record ProjectionOptions(
   }
 
   /**
-   * Defaults: no group-id prefix, 500 ms polls, batches of up to 500 events, 30 s close timeout.
+   * Defaults: no group-id prefix, 500 ms polls, batches of up to 500 events, 30 s close timeout,
+   * {@link RetryPolicy#DEFAULT}, undecodable events park ({@link UndecodableEventPolicy#PARK}),
+   * progress logged every 10 s while replaying.
    *
    * @param bootstrapServers Kafka bootstrap servers, not {@code null}
    * @return the options
    */
   public static ProjectionOptions of(String bootstrapServers) {
     return new ProjectionOptions(bootstrapServers, "", DEFAULT_POLL_TIMEOUT,
-        DEFAULT_MAX_BATCH_SIZE, DEFAULT_CLOSE_TIMEOUT, Map.of());
+        DEFAULT_MAX_BATCH_SIZE, DEFAULT_CLOSE_TIMEOUT, Map.of(), RetryPolicy.DEFAULT,
+        UndecodableEventPolicy.PARK, DEFAULT_PROGRESS_INTERVAL);
   }
 
   /**
@@ -85,7 +103,8 @@ public record ProjectionOptions(
    */
   public ProjectionOptions withGroupIdPrefix(String prefix) {
     return new ProjectionOptions(bootstrapServers, prefix, pollTimeout, maxBatchSize, closeTimeout,
-        kafkaOverrides);
+        kafkaOverrides, retry, undecodableEvents,
+        progressInterval);
   }
 
   /**
@@ -94,7 +113,8 @@ public record ProjectionOptions(
    */
   public ProjectionOptions withPollTimeout(Duration timeout) {
     return new ProjectionOptions(bootstrapServers, groupIdPrefix, timeout, maxBatchSize,
-        closeTimeout, kafkaOverrides);
+        closeTimeout, kafkaOverrides, retry, undecodableEvents,
+        progressInterval);
   }
 
   /**
@@ -103,7 +123,8 @@ public record ProjectionOptions(
    */
   public ProjectionOptions withMaxBatchSize(int size) {
     return new ProjectionOptions(bootstrapServers, groupIdPrefix, pollTimeout, size, closeTimeout,
-        kafkaOverrides);
+        kafkaOverrides, retry, undecodableEvents,
+        progressInterval);
   }
 
   /**
@@ -112,7 +133,8 @@ public record ProjectionOptions(
    */
   public ProjectionOptions withCloseTimeout(Duration timeout) {
     return new ProjectionOptions(bootstrapServers, groupIdPrefix, pollTimeout, maxBatchSize,
-        timeout, kafkaOverrides);
+        timeout, kafkaOverrides, retry, undecodableEvents,
+        progressInterval);
   }
 
   /**
@@ -121,6 +143,34 @@ public record ProjectionOptions(
    */
   public ProjectionOptions withKafkaOverrides(Map<String, String> overrides) {
     return new ProjectionOptions(bootstrapServers, groupIdPrefix, pollTimeout, maxBatchSize,
-        closeTimeout, overrides);
+        closeTimeout, overrides, retry, undecodableEvents,
+        progressInterval);
+  }
+
+  /**
+   * @param policy how a failing batch is retried before parking, not {@code null}
+   * @return a copy
+   */
+  public ProjectionOptions withRetry(RetryPolicy policy) {
+    return new ProjectionOptions(bootstrapServers, groupIdPrefix, pollTimeout, maxBatchSize,
+        closeTimeout, kafkaOverrides, policy, undecodableEvents, progressInterval);
+  }
+
+  /**
+   * @param policy what happens to an undecodable event, not {@code null}
+   * @return a copy
+   */
+  public ProjectionOptions withUndecodableEvents(UndecodableEventPolicy policy) {
+    return new ProjectionOptions(bootstrapServers, groupIdPrefix, pollTimeout, maxBatchSize,
+        closeTimeout, kafkaOverrides, retry, policy, progressInterval);
+  }
+
+  /**
+   * @param interval how often a replay's progress is logged, positive
+   * @return a copy
+   */
+  public ProjectionOptions withProgressInterval(Duration interval) {
+    return new ProjectionOptions(bootstrapServers, groupIdPrefix, pollTimeout, maxBatchSize,
+        closeTimeout, kafkaOverrides, retry, undecodableEvents, interval);
   }
 }

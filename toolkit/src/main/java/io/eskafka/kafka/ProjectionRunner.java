@@ -1,5 +1,7 @@
 package io.eskafka.kafka;
 
+import io.eskafka.internal.projection.CommitMetadata;
+import io.eskafka.internal.projection.CommitMetadata.RunnerState;
 import io.eskafka.internal.projection.JdbcOffsetTable;
 import io.eskafka.kafka.serde.AvroSerde;
 import io.eskafka.projection.AtLeastOnceProjection;
@@ -11,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
@@ -31,7 +34,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -47,29 +52,51 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>At-least-once</b> ({@link AtLeastOnceProjection}): each event of a poll batch is handled,
  *       then the batch's offsets are committed to Kafka. Events handled since the last commit are
- *       handled again after a crash or a rebalance.
+ *       handled again after a crash or a rebalance. Kafka's committed offsets are the truth, so a
+ *       reset of the group's offsets simply repositions it (its read model is not cleared).
  *   <li><b>JDBC, exactly-once effects</b> ({@link JdbcProjection}): one database transaction per
  *       poll batch holds the handler's changes and the projection's next offsets (table
  *       {@code eskafka_projection_offsets}); only after it commits are the same offsets committed to
- *       Kafka, for lag tools only. On assignment each partition is positioned where the database
- *       says (the beginning when it has no row), so neither a crash between the two commits nor a
- *       partition moving between instances applies an event twice or skips one.
+ *       Kafka, for lag and status tools. On assignment each partition is positioned where the
+ *       database says (the beginning when it has no row), so neither a crash between the two
+ *       commits nor a partition moving between instances applies an event twice or skips one.
  * </ul>
  *
- * <p><b>Failures park the projection</b>: an undecodable event, a key that is not an event key, a
- * handler or database that throws. The runner's thread stops, its consumer leaves the group,
- * {@link #status()} becomes {@link Status#PARKED} and {@link #failure()} says what and where. No
- * offset is moved past the event concerned (a JDBC batch is rolled back whole; an at-least-once
- * projection commits the events handled before it). Retrying with backoff is not done yet.
+ * <p><b>Resets rebuild a JDBC projection.</b> The runner marks every offset it commits to Kafka
+ * (metadata {@code eskafka-runner/1 <state>}); a committed offset of the group with any other
+ * metadata was written by someone else — {@link ProjectionAdmin#reset} or Kafka's
+ * {@code kafka-consumer-groups --reset-offsets} — while the group was empty. On assignment the
+ * runner reads the group's committed offsets for every partition of its topics; when one is not
+ * its own, it rebuilds in one database transaction (holding the projection's row in
+ * {@code eskafka_projection_state}): runs the projection's {@code clear}, replaces the stored
+ * offsets with the group's committed offsets, and records the reset's fingerprint as pending. It
+ * then acknowledges the reset by committing its own marker for all those partitions, forgets the
+ * pending reset, and only then applies events. The decision is re-taken under the row lock with a
+ * fresh read of Kafka, so of several instances starting after a reset exactly one clears.
  *
- * <p>Thread safety: {@link #status()}, {@link #failure()}, {@link #assignedPartitions()} and
- * {@link #close()} may be called from any thread; handlers run only on the runner's thread.
+ * <p><b>Failures</b>: a handler or database that throws is retried with backoff
+ * ({@link ProjectionOptions#retry()}; partitions paused, the consumer keeps polling so it stays in
+ * the group), then the projection <em>parks</em>: the thread stops, the offsets it commits say
+ * {@code PARKED} with the error (so {@link ProjectionAdmin#status} in another JVM shows it), its
+ * consumer leaves the group, {@link #status()} becomes {@link Status#PARKED} and {@link #failure()}
+ * says what and where. An undecodable event parks at once or is skipped
+ * ({@link ProjectionOptions#undecodableEvents()}). No offset is moved past an event that was not
+ * applied (a JDBC batch is rolled back whole; an at-least-once projection commits the events
+ * handled before the failing one).
+ *
+ * <p><b>Progress</b>: after a rebuild, or on the first assignment when there is a backlog, the
+ * runner replays up to the end offsets captured then, logs its progress at INFO every
+ * {@link ProjectionOptions#progressInterval()} and reports it in {@link #progress()}.
+ *
+ * <p>Thread safety: {@link #status()}, {@link #failure()}, {@link #progress()},
+ * {@link #assignedPartitions()} and {@link #close()} may be called from any thread; handlers run
+ * only on the runner's thread.
  */
 public final class ProjectionRunner implements AutoCloseable {
 
   /** Life cycle of a runner. */
   public enum Status {
-    /** Polling and applying events. */
+    /** Polling and applying events (or backing off before a retry). */
     RUNNING,
     /** Stopped on a failure; see {@link ProjectionRunner#failure()}. */
     PARKED,
@@ -90,6 +117,21 @@ public final class ProjectionRunner implements AutoCloseable {
   private volatile Status status = Status.RUNNING;
   private volatile ProjectionParkedException failure;
   private volatile Set<TopicPartition> assigned = Set.of();
+  private volatile ProjectionProgress progress =
+      new ProjectionProgress(false, 0, 0, 0, Optional.empty(), 0, 0);
+
+  // The runner thread's own state.
+  /** Assigned partitions not yet positioned (and paused until they are). */
+  private final Set<TopicPartition> unprepared = new HashSet<>();
+  private final ReplayTracker replay = new ReplayTracker();
+  private boolean firstPreparation = true;
+  private int failures;
+  private long backoffUntilNanos;
+  private boolean rewindNeeded;
+  private long skippedUndecodable;
+  private long nextProgressLogNanos;
+  /** The offsets this instance last committed to Kafka, to notice idle position moves. */
+  private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
 
   private ProjectionRunner(Projection projection, AvroSerde serde, ProjectionOptions options,
       DataSource dataSource) {
@@ -122,8 +164,8 @@ public final class ProjectionRunner implements AutoCloseable {
   }
 
   /**
-   * Starts a JDBC projection: creates the offsets table and runs the projection's schema
-   * statements (both idempotent) on the calling thread, then starts consuming.
+   * Starts a JDBC projection: creates the toolkit's tables and runs the projection's schema
+   * statements (all idempotent) on the calling thread, then starts consuming.
    *
    * @param projection the projection, not {@code null}
    * @param dataSource its database (H2, PostgreSQL, …), not {@code null}; each batch takes one
@@ -149,6 +191,7 @@ public final class ProjectionRunner implements AutoCloseable {
         connection.rollback();
         throw e;
       }
+      JdbcOffsetTable.ensureStateRow(connection, projection.name());
     }
     ProjectionRunner runner = new ProjectionRunner(projection, serde, options, dataSource);
     runner.thread.start();
@@ -180,6 +223,15 @@ public final class ProjectionRunner implements AutoCloseable {
    */
   public Optional<ProjectionParkedException> failure() {
     return Optional.ofNullable(failure);
+  }
+
+  /**
+   * This instance's replay progress and failure counters, as of its last batch.
+   *
+   * @return a snapshot, never {@code null}
+   */
+  public ProjectionProgress progress() {
+    return progress;
   }
 
   /**
@@ -246,18 +298,43 @@ public final class ProjectionRunner implements AutoCloseable {
           Set<TopicPartition> now = new HashSet<>(assigned);
           now.addAll(partitions);
           assigned = Set.copyOf(now);
-          applier.onAssigned(partitions);
+          // Positioned outside the callback (a rebuild may take a while and may fail): paused until
+          // then, so that no event of theirs is fetched from the wrong place.
+          unprepared.addAll(partitions);
+          consumer.pause(partitions);
         }
       });
       while (!closing) {
-        ConsumerRecords<byte[], byte[]> records;
+        long remaining = backoffUntilNanos - System.nanoTime();
         try {
-          records = consumer.poll(options.pollTimeout());
+          if (remaining > 0) {
+            // Backing off: every partition paused, polling only to stay in the group.
+            consumer.pause(consumer.assignment());
+            consumer.poll(Duration.ofNanos(Math.min(remaining, options.pollTimeout().toNanos())));
+            continue;
+          }
+          if (rewindNeeded) {
+            applier.rewind(prepared());
+            rewindNeeded = false;
+          }
+          if (!unprepared.isEmpty()) {
+            prepare();
+          }
+          if (!consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
+          }
+          ConsumerRecords<byte[], byte[]> records = consumer.poll(options.pollTimeout());
+          if (!records.isEmpty()) {
+            applier.apply(records);
+            failures = 0;
+          } else {
+            commitIdleMoves();
+          }
+          trackReplay();
         } catch (WakeupException e) {
           break;
-        }
-        if (!records.isEmpty()) {
-          applier.apply(records);
+        } catch (RetryableFailure e) {
+          backOff(e);
         }
       }
       status = Status.STOPPED;
@@ -275,8 +352,133 @@ public final class ProjectionRunner implements AutoCloseable {
     }
   }
 
+  /** Assigned partitions that are positioned. */
+  private Set<TopicPartition> prepared() {
+    Set<TopicPartition> prepared = new HashSet<>(consumer.assignment());
+    prepared.removeAll(unprepared);
+    return prepared;
+  }
+
+  private void backOff(RetryableFailure e) {
+    failures++;
+    publishProgress();
+    int attempts = options.retry().maxAttempts();
+    if (failures >= attempts) {
+      throw new ProjectionParkedException(e.getMessage()
+          + (attempts > 1 ? " (gave up after " + attempts + " attempts)" : ""), e.getCause());
+    }
+    Duration wait = options.retry().backoffAfter(failures);
+    LOG.warn("{}; attempt {}/{} failed, retrying in {} ms", e.getMessage(), failures, attempts,
+        wait.toMillis());
+    consumer.pause(consumer.assignment());
+    backoffUntilNanos = System.nanoTime() + wait.toNanos();
+    rewindNeeded = true;
+  }
+
+  /** Positions the newly assigned partitions (rebuilding first when the offsets were reset). */
+  private void prepare() {
+    Set<TopicPartition> ready = new HashSet<>(unprepared);
+    ready.retainAll(consumer.assignment());
+    boolean reset;
+    Map<TopicPartition, Long> ends;
+    try {
+      reset = applier.prepare(ready);
+      ends = reset || firstPreparation || replay.active()
+          ? consumer.endOffsets(consumer.assignment())
+          : Map.of();
+    } catch (WakeupException e) {
+      throw e;
+    } catch (KafkaException e) {
+      throw new RetryableFailure("projection " + projection.name()
+          + ": Kafka failure positioning partitions " + ready + ": " + e, e);
+    }
+    unprepared.clear();
+    failures = 0;
+    long now = System.nanoTime();
+    if (reset || firstPreparation) {
+      if (replay.begin(positions(consumer.assignment()), ends, now)) {
+        LOG.info("projection {}: replaying {} events ({})", projection.name(), replay.total(),
+            reset ? "after a reset" : "backlog at start");
+        nextProgressLogNanos = now + options.progressInterval().toNanos();
+      }
+    } else if (replay.active()) {
+      positions(ready).forEach((partition, position) ->
+          replay.add(partition, position, ends.getOrDefault(partition, position)));
+    }
+    firstPreparation = false;
+    applier.commitMarkers(ready, runnerState(), null);
+    publishProgress();
+  }
+
+  /**
+   * A poll without records can still move a position past a transaction marker: committed too
+   * (informational for JDBC, where the database's offset stays before the marker, which is as
+   * good), so that a caught-up projection shows a lag of 0 rather than 1.
+   */
+  private void commitIdleMoves() {
+    Map<TopicPartition, Long> moved = new HashMap<>();
+    positions(prepared()).forEach((partition, position) -> {
+      Long last = lastCommitted.get(partition);
+      if (last != null && position > last) {
+        moved.put(partition, position);
+      }
+    });
+    if (!moved.isEmpty()) {
+      commitQuietly(marked(moved, runnerState(), null));
+    }
+  }
+
+  /** After a batch: replay bookkeeping, the progress line, the end of a replay. */
+  private void trackReplay() {
+    if (replay.active()) {
+      long now = System.nanoTime();
+      Set<TopicPartition> tracked = new HashSet<>(replay.partitions());
+      tracked.retainAll(consumer.assignment());
+      positions(tracked).forEach(replay::update);
+      if (replay.finishIfDone(now)) {
+        ProjectionProgress done = replay.snapshot(skippedUndecodable, failures, now);
+        LOG.info("projection {}: replay done: {} events in {} s ({} events/s)", projection.name(),
+            done.eventsDone(), String.format("%.1f", replay.elapsedSeconds(now)),
+            String.format("%.0f", done.eventsPerSecond()));
+        applier.commitMarkers(prepared(), RunnerState.RUNNING, null);
+      } else if (now >= nextProgressLogNanos) {
+        LOG.info("projection {}: replaying: {}", projection.name(),
+            replay.snapshot(skippedUndecodable, failures, now).describe());
+        nextProgressLogNanos = now + options.progressInterval().toNanos();
+      }
+    }
+    publishProgress();
+  }
+
+  private void publishProgress() {
+    progress = replay.snapshot(skippedUndecodable, failures, System.nanoTime());
+  }
+
+  private RunnerState runnerState() {
+    return replay.active() ? RunnerState.REPLAYING : RunnerState.RUNNING;
+  }
+
+  /** Positions that are known without a round trip to the broker (all of them, normally). */
+  private Map<TopicPartition, Long> positions(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, Long> positions = new HashMap<>();
+    for (TopicPartition partition : partitions) {
+      try {
+        positions.put(partition, consumer.position(partition, options.pollTimeout()));
+      } catch (TimeoutException e) {
+        // Not known yet; the next batch will tell.
+      }
+    }
+    return positions;
+  }
+
   private void park(ProjectionParkedException e) {
     failure = e;
+    try {
+      applier.commitMarkers(consumer.assignment(), RunnerState.PARKED, e.getMessage());
+    } catch (RuntimeException commitFailure) {
+      LOG.warn("projection {}: could not record the park in the group's offsets: {}",
+          projection.name(), commitFailure.toString());
+    }
     status = Status.PARKED;
     // The message starts with "projection <name>: ": the log line reads "parked projection x: …".
     LOG.error("parked {}", e.getMessage(), e.getCause());
@@ -286,15 +488,17 @@ public final class ProjectionRunner implements AutoCloseable {
     Set<TopicPartition> now = new HashSet<>(assigned);
     now.removeAll(partitions);
     assigned = Set.copyOf(now);
+    unprepared.removeAll(partitions);
+    replay.remove(partitions);
     applier.onRevoked(partitions);
   }
 
   /**
    * Decodes a record into an envelope.
    *
-   * @return the envelope, or {@code null} when the event is filtered out or the record is a
-   *     tombstone (not an event)
-   * @throws ProjectionParkedException when the key or the value cannot be decoded
+   * @return the envelope, or {@code null} when the event is filtered out, the record is a
+   *     tombstone (not an event), or it is undecodable and the policy says skip
+   * @throws ProjectionParkedException when the key or the value cannot be decoded (policy PARK)
    */
   private EventEnvelope envelope(ConsumerRecord<byte[], byte[]> record) {
     EventSelection selection = projection.events();
@@ -318,6 +522,12 @@ public final class ProjectionRunner implements AutoCloseable {
       return new EventEnvelope(key.streamId(), key.version(), header(record, MessageHeaders.EVENT_ID),
           type, timestamp(record), record.topic(), record.partition(), record.offset(), event);
     } catch (RuntimeException e) {
+      if (options.undecodableEvents() == UndecodableEventPolicy.SKIP) {
+        skippedUndecodable++;
+        LOG.warn("projection {}: skipped undecodable event at {} ({} skipped so far): {}",
+            projection.name(), position(record), skippedUndecodable, e.toString());
+        return null;
+      }
       throw new ProjectionParkedException("projection " + projection.name()
           + ": undecodable event at " + position(record) + ": " + e.getMessage(), e);
     }
@@ -357,12 +567,47 @@ public final class ProjectionRunner implements AutoCloseable {
       // The wakeup was meant for the next poll; the loop sees `closing` after this batch.
       consumer.commitSync(offsets);
     }
+    offsets.forEach((partition, offset) -> lastCommitted.put(partition, offset.offset()));
   }
 
-  private static Map<TopicPartition, OffsetAndMetadata> asCommit(Map<TopicPartition, Long> next) {
+  /** Best effort: a status marker that does not land only leaves the status one step behind. */
+  private void commitQuietly(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    try {
+      commitToKafka(offsets);
+    } catch (KafkaException e) {
+      LOG.debug("projection {}: informational offset commit failed: {}", projection.name(),
+          e.toString());
+    }
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> marked(Map<TopicPartition, Long> next,
+      RunnerState state, String error) {
+    String metadata = CommitMetadata.runner(state, error);
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    next.forEach((partition, offset) -> offsets.put(partition, new OffsetAndMetadata(offset)));
+    next.forEach((partition, offset) ->
+        offsets.put(partition, new OffsetAndMetadata(offset, metadata)));
     return offsets;
+  }
+
+  /**
+   * The consumer's position after a batch, for each of the batch's partitions: past the records
+   * returned and past any transaction markers after them, so that lag reads 0 when caught up.
+   */
+  private Map<TopicPartition, Long> nextOffsets(ConsumerRecords<byte[], byte[]> records) {
+    Map<TopicPartition, Long> next = new LinkedHashMap<>();
+    for (TopicPartition partition : records.partitions()) {
+      next.put(partition, consumer.position(partition));
+    }
+    return next;
+  }
+
+  /** A failure worth retrying: a handler or the database threw, a commit did not land. */
+  private static final class RetryableFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RetryableFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   /** How a poll batch is applied and where partitions start: one per kind of projection. */
@@ -370,7 +615,18 @@ public final class ProjectionRunner implements AutoCloseable {
 
     void apply(ConsumerRecords<byte[], byte[]> records);
 
-    void onAssigned(Collection<TopicPartition> partitions);
+    /**
+     * Positions newly assigned partitions, handling a reset of the group's offsets.
+     *
+     * @return whether the group's offsets had been reset (a replay begins)
+     */
+    boolean prepare(Set<TopicPartition> partitions);
+
+    /** After a failed batch, puts the partitions back where the last applied event left them. */
+    void rewind(Set<TopicPartition> partitions);
+
+    /** Commits the current offsets of these partitions with the runner's marker (best effort). */
+    void commitMarkers(Set<TopicPartition> partitions, RunnerState state, String error);
 
     void onRevoked(Collection<TopicPartition> partitions);
   }
@@ -387,25 +643,43 @@ public final class ProjectionRunner implements AutoCloseable {
     @Override
     public void apply(ConsumerRecords<byte[], byte[]> records) {
       Map<TopicPartition, Long> done = new LinkedHashMap<>();
+      Map<TopicPartition, Long> firstUnhandled = new HashMap<>();
+      RetryableFailure failed = null;
       for (ConsumerRecord<byte[], byte[]> record : records) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        if (failed != null) {
+          firstUnhandled.putIfAbsent(partition, record.offset());
+          continue;
+        }
         try {
           EventEnvelope envelope = envelope(record);
           if (envelope != null) {
             projection.handler().handle(envelope);
           }
+        } catch (ProjectionParkedException e) {
+          // Undecodable: keep what was handled, the offsets stop right before it.
+          commitQuietly(marked(done, runnerState(), null));
+          throw e;
         } catch (Exception e) {
-          // Keep what was handled: the offsets stop right before the failing event.
-          commitQuietly(done);
-          throw e instanceof ProjectionParkedException parked
-              ? parked
-              : new ProjectionParkedException("projection " + projection.name()
-                  + ": handler failed at " + position(record) + ": " + e, e);
+          failed = new RetryableFailure("projection " + projection.name()
+              + ": handler failed at " + position(record) + ": " + e, e);
+          firstUnhandled.put(partition, record.offset());
+          continue;
         }
-        done.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
+        done.put(partition, record.offset() + 1);
+      }
+      if (failed != null) {
+        // Keep what was handled; the unhandled events are fetched again after the backoff.
+        commitQuietly(marked(done, runnerState(), null));
+        firstUnhandled.forEach(consumer::seek);
+        throw failed;
       }
       try {
-        commitToKafka(asCommit(done));
+        commitToKafka(marked(nextOffsets(records), runnerState(), null));
       } catch (KafkaException e) {
+        if (e instanceof WakeupException wakeup) {
+          throw wakeup;
+        }
         // A rebalance took the partitions: their new owner handles these events again, which an
         // at-least-once handler tolerates.
         LOG.warn("projection {}: offset commit failed; events will be handled again: {}",
@@ -413,22 +687,48 @@ public final class ProjectionRunner implements AutoCloseable {
       }
     }
 
-    private void commitQuietly(Map<TopicPartition, Long> done) {
-      try {
-        commitToKafka(asCommit(done));
-      } catch (RuntimeException e) {
-        LOG.warn("projection {}: offset commit before parking failed", projection.name(), e);
+    @Override
+    public boolean prepare(Set<TopicPartition> partitions) {
+      // Kafka's committed offsets are the truth here (auto.offset.reset=earliest when none); a
+      // reset only repositions the projection: its read model is not cleared.
+      Map<TopicPartition, OffsetAndMetadata> committed = committed(partitions);
+      if (CommitMetadata.containsReset(committed)) {
+        LOG.info("projection {}: the group's offsets were reset; at-least-once projection "
+            + "resumes from them (its read model is not cleared)", projection.name());
+        return true;
       }
+      return false;
     }
 
     @Override
-    public void onAssigned(Collection<TopicPartition> partitions) {
-      // Kafka's committed offsets are the truth here (auto.offset.reset=earliest when none).
+    public void rewind(Set<TopicPartition> partitions) {
+      // Done in apply: the failing batch's unhandled events were sought back to right away.
+    }
+
+    @Override
+    public void commitMarkers(Set<TopicPartition> partitions, RunnerState state, String error) {
+      Map<TopicPartition, Long> offsets = new HashMap<>();
+      try {
+        committed(partitions).forEach((partition, offset) -> {
+          if (offset != null) {
+            offsets.put(partition, offset.offset());
+          }
+        });
+      } catch (KafkaException e) {
+        LOG.debug("projection {}: cannot read committed offsets: {}", projection.name(),
+            e.toString());
+        return;
+      }
+      commitQuietly(marked(offsets, state, error));
     }
 
     @Override
     public void onRevoked(Collection<TopicPartition> partitions) {
       // Every batch is committed before the next poll; nothing to flush.
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions) {
+      return partitions.isEmpty() ? Map.of() : consumer.committed(partitions);
     }
   }
 
@@ -447,7 +747,7 @@ public final class ProjectionRunner implements AutoCloseable {
 
     @Override
     public void apply(ConsumerRecords<byte[], byte[]> records) {
-      Map<TopicPartition, Long> next = new LinkedHashMap<>();
+      Map<TopicPartition, Long> next;
       boolean advanced;
       try (Connection connection = dataSource.getConnection()) {
         connection.setAutoCommit(false);
@@ -458,12 +758,12 @@ public final class ProjectionRunner implements AutoCloseable {
               try {
                 projection.handler().handle(envelope, connection);
               } catch (SQLException | RuntimeException e) {
-                throw new ProjectionParkedException("projection " + projection.name()
+                throw new RetryableFailure("projection " + projection.name()
                     + ": handler failed at " + position(record) + " (batch rolled back): " + e, e);
               }
             }
-            next.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
           }
+          next = nextOffsets(records);
           advanced = JdbcOffsetTable.advance(connection, projection.name(), next, stored);
           if (advanced) {
             connection.commit();
@@ -475,7 +775,7 @@ public final class ProjectionRunner implements AutoCloseable {
           throw e;
         }
       } catch (SQLException e) {
-        throw new ProjectionParkedException("projection " + projection.name()
+        throw new RetryableFailure("projection " + projection.name()
             + ": database failure applying a batch (its offsets in the database say whether it "
             + "committed; nothing was committed to Kafka): " + e, e);
       }
@@ -488,18 +788,127 @@ public final class ProjectionRunner implements AutoCloseable {
         return;
       }
       stored.putAll(next);
-      try {
-        commitToKafka(asCommit(next));
-      } catch (KafkaException e) {
-        // Informational only (lag tools); the database holds the truth.
-        LOG.debug("projection {}: informational offset commit failed: {}", projection.name(),
-            e.toString());
-      }
+      // Informational only (lag and status tools); the database holds the truth.
+      commitQuietly(marked(next, runnerState(), null));
     }
 
     @Override
-    public void onAssigned(Collection<TopicPartition> partitions) {
+    public boolean prepare(Set<TopicPartition> partitions) {
+      try {
+        Map<TopicPartition, OffsetAndMetadata> committed = groupOffsets();
+        if (!CommitMetadata.containsReset(committed)) {
+          // No reset waiting, and none can happen while this instance is in the group (resets
+          // need an empty group): a pending one in the database was acknowledged already.
+          inTransaction(connection ->
+              JdbcOffsetTable.clearPendingReset(connection, projection.name(), null));
+          seekToStored(partitions);
+          return false;
+        }
+        Map<TopicPartition, OffsetAndMetadata> reset = rebuildUnlessDone();
+        if (reset == null) {
+          seekToStored(partitions);
+          return false;
+        }
+        seekToStored(consumer.assignment());
+        acknowledge(reset);
+        String fingerprint = CommitMetadata.fingerprint(reset);
+        inTransaction(connection ->
+            JdbcOffsetTable.clearPendingReset(connection, projection.name(), fingerprint));
+        return true;
+      } catch (SQLException e) {
+        throw new RetryableFailure("projection " + projection.name()
+            + ": database failure positioning partitions " + partitions + ": " + e, e);
+      } catch (KafkaException e) {
+        if (e instanceof WakeupException wakeup) {
+          throw wakeup;
+        }
+        throw new RetryableFailure("projection " + projection.name()
+            + ": Kafka failure positioning partitions " + partitions + ": " + e, e);
+      }
+    }
+
+    /**
+     * The rebuild decision, serialized by the projection's row in the state table: under the lock,
+     * Kafka is read again. A reset already acknowledged (another instance finished it) or already
+     * rebuilt but not yet acknowledged (its fingerprint is pending) is not rebuilt again.
+     *
+     * @return the group's committed offsets when a reset is waiting for acknowledgement (whether
+     *     this call rebuilt or an earlier one did), {@code null} when there is none any more
+     */
+    private Map<TopicPartition, OffsetAndMetadata> rebuildUnlessDone() throws SQLException {
+      try (Connection connection = dataSource.getConnection()) {
+        connection.setAutoCommit(false);
+        try {
+          String pending = JdbcOffsetTable.lockState(connection, projection.name());
+          Map<TopicPartition, OffsetAndMetadata> committed = groupOffsets();
+          if (!CommitMetadata.containsReset(committed)) {
+            connection.commit();
+            return null;
+          }
+          String fingerprint = CommitMetadata.fingerprint(committed);
+          if (fingerprint.equals(pending)) {
+            connection.commit();
+            LOG.info("projection {}: the reset of its offsets was already rebuilt by another "
+                + "instance; acknowledging it", projection.name());
+            return committed;
+          }
+          projection.clear().run(connection);
+          Map<TopicPartition, Long> from = new HashMap<>();
+          committed.forEach((partition, offset) -> {
+            if (offset != null) {
+              from.put(partition, offset.offset());
+            }
+          });
+          JdbcOffsetTable.replace(connection, projection.name(), from);
+          JdbcOffsetTable.markPendingReset(connection, projection.name(), fingerprint);
+          connection.commit();
+          LOG.info("projection {}: the group's offsets were reset ({}); read model cleared, "
+              + "rebuilding from {}", projection.name(), describeReset(committed), from);
+          return committed;
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(connection);
+          throw e;
+        }
+      }
+    }
+
+    /**
+     * Overwrites the reset's marks with the runner's, for every partition of the reset (also those
+     * of other instances), with the database's offsets. Until this lands no event is applied, so a
+     * reset whose rebuild is pending has had nothing applied on top of it.
+     */
+    private void acknowledge(Map<TopicPartition, OffsetAndMetadata> reset) throws SQLException {
+      Map<TopicPartition, Long> offsets;
+      try (Connection connection = dataSource.getConnection()) {
+        offsets = JdbcOffsetTable.load(connection, projection.name());
+      }
+      offsets.keySet().retainAll(reset.keySet());
+      commitToKafka(marked(offsets, RunnerState.REPLAYING, null));
+    }
+
+    /** Committed offsets of the group for every partition of the projection's topics. */
+    private Map<TopicPartition, OffsetAndMetadata> groupOffsets() {
+      Set<TopicPartition> all = new HashSet<>();
+      for (String topic : projection.events().topics()) {
+        for (PartitionInfo info : consumer.partitionsFor(topic)) {
+          all.add(new TopicPartition(topic, info.partition()));
+        }
+      }
+      Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(consumer.committed(all));
+      committed.values().removeIf(Objects::isNull);
+      return committed;
+    }
+
+    @Override
+    public void rewind(Set<TopicPartition> partitions) {
       seekToStored(partitions);
+    }
+
+    @Override
+    public void commitMarkers(Set<TopicPartition> partitions, RunnerState state, String error) {
+      Map<TopicPartition, Long> offsets = new HashMap<>(stored);
+      offsets.keySet().retainAll(partitions);
+      commitQuietly(marked(offsets, state, error));
     }
 
     @Override
@@ -512,7 +921,7 @@ public final class ProjectionRunner implements AutoCloseable {
       try (Connection connection = dataSource.getConnection()) {
         offsets = JdbcOffsetTable.load(connection, projection.name());
       } catch (SQLException e) {
-        throw new ProjectionParkedException("projection " + projection.name()
+        throw new RetryableFailure("projection " + projection.name()
             + ": cannot read its offsets from the database: " + e, e);
       }
       Set<TopicPartition> fromStart = new HashSet<>();
@@ -531,6 +940,19 @@ public final class ProjectionRunner implements AutoCloseable {
       }
     }
 
+    private void inTransaction(JdbcWork work) throws SQLException {
+      try (Connection connection = dataSource.getConnection()) {
+        connection.setAutoCommit(false);
+        try {
+          work.run(connection);
+          connection.commit();
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(connection);
+          throw e;
+        }
+      }
+    }
+
     private void rollbackQuietly(Connection connection) {
       try {
         connection.rollback();
@@ -538,6 +960,25 @@ public final class ProjectionRunner implements AutoCloseable {
         LOG.warn("projection {}: rollback failed", projection.name(), e);
       }
     }
+  }
+
+  /** Work inside a transaction. */
+  @FunctionalInterface
+  private interface JdbcWork {
+    void run(Connection connection) throws SQLException;
+  }
+
+  /** Who reset the offsets, for the log line. */
+  private static String describeReset(Map<TopicPartition, OffsetAndMetadata> committed) {
+    for (OffsetAndMetadata offset : committed.values()) {
+      if (CommitMetadata.decode(offset.metadata()) instanceof CommitMetadata.ByOther other) {
+        return other.byEskafka()
+            ? "by ProjectionAdmin, reset " + other.description()
+            : "by another tool such as kafka-consumer-groups"
+                + (other.description().isEmpty() ? "" : ", metadata '" + other.description() + "'");
+      }
+    }
+    return "by another tool";
   }
 
   /**

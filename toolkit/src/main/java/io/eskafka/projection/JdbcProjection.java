@@ -13,7 +13,9 @@ import java.util.Objects;
  * @param schema DDL statements creating the read model, run in order on every start, so each must
  *     be idempotent ({@code CREATE TABLE IF NOT EXISTS …}); may be empty, never {@code null}
  * @param handler applies an event inside the batch's transaction, never {@code null}
- * @param clear empties the read model (used by a replay from the beginning), never {@code null}
+ * @param clear empties the read model, never {@code null}: run when the runner finds the group's
+ *     offsets reset, in the same transaction that moves the stored offsets to the reset position
+ *     (so use {@code DELETE}, not {@code TRUNCATE}, which some databases commit on their own)
  */
 public record JdbcProjection(
     String name,

@@ -5,7 +5,9 @@ import io.eskafka.client.CommandRequest;
 import io.eskafka.client.CommandResult;
 import io.eskafka.client.GatewayOptions;
 import io.eskafka.client.StreamState;
+import io.eskafka.examples.bank.AccountBalances;
 import io.eskafka.examples.bank.BankAccount;
+import io.eskafka.examples.bank.TransactionsPerDay;
 import io.eskafka.examples.bank.commands.Deposit;
 import io.eskafka.examples.bank.commands.OpenAccount;
 import io.eskafka.examples.bank.commands.Withdraw;
@@ -15,12 +17,24 @@ import io.eskafka.kafka.AggregateDefinition;
 import io.eskafka.kafka.AggregateTopics;
 import io.eskafka.kafka.AppOptions;
 import io.eskafka.kafka.MessageHeaders;
+import io.eskafka.kafka.ProjectionAdmin;
+import io.eskafka.kafka.ProjectionOptions;
+import io.eskafka.kafka.ProjectionProgress;
+import io.eskafka.kafka.ProjectionRunner;
+import io.eskafka.kafka.ProjectionStatus;
+import io.eskafka.kafka.ResetResult;
+import io.eskafka.kafka.ResetTarget;
 import io.eskafka.kafka.TopicApplier;
 import io.eskafka.kafka.serde.AvroSerde;
 import io.eskafka.kafka.serde.InMemorySchemaRegistry;
+import io.eskafka.projection.JdbcProjection;
 import io.eskafka.testing.EmbeddedKafka;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +42,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,17 +53,29 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.h2.jdbcx.JdbcDataSource;
 
 /**
  * The bank-account demo: an embedded Kafka broker, the aggregate running as a Kafka Streams app,
- * and a scripted scenario that shows every kind of outcome. Exits 0 when everything happened as
- * expected, 1 otherwise.
+ * a scripted scenario that shows every kind of outcome, then two JDBC read models (account
+ * balances, transactions per day) in H2, one of which is replayed from the beginning and compared
+ * with what it was. Exits 0 when everything happened as expected, 1 otherwise.
  */
 public final class Demo {
 
-  /** Outcomes of one scenario run, for the end-to-end test. */
+  /**
+   * Outcomes of one scenario run, for the end-to-end test.
+   *
+   * @param results each command's result, by step label
+   * @param deadLetterHeaders the headers of the garbage command's dead letter
+   * @param finalStates the accounts' final states from the snapshot store
+   * @param balances rows of the account-balances read model
+   * @param dayTotals rows of the transactions-per-day read model before the replay
+   * @param rebuiltDayTotals its rows after the reset to earliest and the rebuild
+   */
   public record Outcome(Map<String, CommandResult> results, Map<String, String> deadLetterHeaders,
-      Map<String, StreamState<BankAccountState>> finalStates) {}
+      Map<String, StreamState<BankAccountState>> finalStates, List<String> balances,
+      List<String> dayTotals, List<String> rebuiltDayTotals) {}
 
   /** Name of the bank-account aggregate in the demo; its topics are {@code bank-account.*}. */
   public static final String AGGREGATE_NAME = "bank-account";
@@ -139,8 +167,112 @@ public final class Demo {
         out.printf("  %s  owner=%-4s version=%d  balance=%s%n", account, state.state().getOwner(),
             state.version(), money(state.state().getBalanceCents()));
       }
-      return new Outcome(results, deadLetter, states);
+      ReadModels readModels = runProjections(bootstrapServers, topics, serde, applicationId, out);
+      return new Outcome(results, deadLetter, states, readModels.balances(),
+          readModels.dayTotals(), readModels.rebuiltDayTotals());
     }
+  }
+
+  /** The read models' rows as the demo printed them. */
+  private record ReadModels(List<String> balances, List<String> dayTotals,
+      List<String> rebuiltDayTotals) {}
+
+  /**
+   * Runs the two JDBC read models over the events into an in-memory H2 database, then replays one:
+   * stops it, resets its group to earliest, starts it again and compares the rebuilt table.
+   */
+  private static ReadModels runProjections(String bootstrapServers, AggregateTopics topics,
+      AvroSerde serde, String applicationId, PrintStream out) throws Exception {
+    JdbcDataSource h2 = new JdbcDataSource();
+    h2.setURL("jdbc:h2:mem:" + applicationId + ";DB_CLOSE_DELAY=-1");
+    ProjectionOptions options = ProjectionOptions.of(bootstrapServers)
+        .withGroupIdPrefix(applicationId + ".");
+    JdbcProjection balances = AccountBalances.projection("account-balances", topics.events());
+    JdbcProjection dayTotals = TransactionsPerDay.projection("transactions-per-day",
+        topics.events());
+    try (ProjectionAdmin admin = ProjectionAdmin.connect(bootstrapServers);
+        ProjectionRunner balancesRunner = ProjectionRunner.start(balances, h2, serde, options)) {
+      List<String> balanceRows;
+      List<String> dayRows;
+      try (ProjectionRunner dayRunner = ProjectionRunner.start(dayTotals, h2, serde, options)) {
+        awaitCaughtUp(admin, balancesRunner);
+        awaitCaughtUp(admin, dayRunner);
+        out.printf("projections: %s, %s caught up (H2, exactly-once)%n", balancesRunner.groupId(),
+            dayRunner.groupId());
+        balanceRows = rows(h2, "SELECT account_id, owner, balance_cents, version FROM "
+            + AccountBalances.TABLE + " ORDER BY account_id", 4);
+        dayRows = rows(h2, "SELECT account_id, day_utc, deposits, deposited_cents, withdrawals, "
+            + "withdrawn_cents FROM " + TransactionsPerDay.TABLE + " ORDER BY account_id, day_utc", 6);
+        out.println(AccountBalances.TABLE + " (account, owner, balance cents, version):");
+        balanceRows.forEach(row -> out.println("  " + row));
+        out.println(TransactionsPerDay.TABLE
+            + " (account, UTC day, deposits, cents, withdrawals, cents):");
+        dayRows.forEach(row -> out.println("  " + row));
+      }
+      ResetResult reset = admin.reset(options.groupIdPrefix() + dayTotals.name(),
+          ResetTarget.earliest());
+      out.printf("replay     : stopped %s, reset to earliest (%s)%n", reset.groupId(),
+          reset.partitions().stream().map(ResetResult.PartitionReset::describe)
+              .collect(Collectors.joining(", ")));
+      List<String> rebuilt;
+      try (ProjectionRunner dayRunner = ProjectionRunner.start(dayTotals, h2, serde, options)) {
+        awaitCaughtUp(admin, dayRunner);
+        ProjectionProgress progress = dayRunner.progress();
+        rebuilt = rows(h2, "SELECT account_id, day_utc, deposits, deposited_cents, withdrawals, "
+            + "withdrawn_cents FROM " + TransactionsPerDay.TABLE + " ORDER BY account_id, day_utc", 6);
+        out.printf("replay     : restarted, table cleared and rebuilt by replaying %d offsets; %s%n",
+            progress.eventsTotal(), rebuilt.equals(dayRows)
+                ? "rebuilt table equals the original (" + rebuilt.size() + " rows)"
+                : "REBUILT TABLE DIFFERS: " + rebuilt);
+        ProjectionStatus status = admin.status(dayRunner.groupId());
+        out.printf("status     : %s %s, %d member(s), lag %d%n", status.groupId(), status.state(),
+            status.members().size(), status.totalLag());
+      }
+      if (!rebuilt.equals(dayRows)) {
+        throw new IllegalStateException("the rebuilt " + TransactionsPerDay.TABLE
+            + " differs from the original");
+      }
+      return new ReadModels(balanceRows, dayRows, rebuilt);
+    } finally {
+      try (Connection connection = h2.getConnection();
+          Statement statement = connection.createStatement()) {
+        statement.execute("SHUTDOWN");
+      }
+    }
+  }
+
+  /** Until the runner has no backlog and its group's committed offsets have no lag. */
+  private static void awaitCaughtUp(ProjectionAdmin admin, ProjectionRunner runner)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (runner.failure().isPresent()) {
+        throw runner.failure().get();
+      }
+      if (!runner.progress().replaying() && !runner.assignedPartitions().isEmpty()
+          && admin.status(runner.groupId()).totalLag() == 0) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException(runner.groupId() + " did not catch up in 60 s");
+  }
+
+  private static List<String> rows(DataSource dataSource, String sql, int columns)
+      throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery(sql)) {
+      while (result.next()) {
+        List<String> cells = new ArrayList<>();
+        for (int i = 1; i <= columns; i++) {
+          cells.add(result.getString(i));
+        }
+        rows.add(String.join("  ", cells));
+      }
+    }
+    return rows;
   }
 
   private static void step(PrintStream out, Map<String, CommandResult> results, String label,

@@ -11,6 +11,7 @@ import io.eskafka.examples.bank.commands.Withdraw;
 import io.eskafka.kafka.ProjectionOptions;
 import io.eskafka.kafka.ProjectionRunner;
 import io.eskafka.kafka.ProjectionRunner.Status;
+import io.eskafka.kafka.RetryPolicy;
 import io.eskafka.kafka.serde.AvroSerde;
 import io.eskafka.kafka.serde.InMemorySchemaRegistry;
 import io.eskafka.projection.JdbcProjection;
@@ -44,7 +45,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * <p>All tests share one aggregate (4 partitions); each uses its own account ids, projection name
  * and database, and looks only at its own accounts. The projections add and subtract amounts and
  * record every applied (stream, version) under a primary key, so an event applied twice would
- * both park the runner and show in the balances.
+ * both park the runner and show in the balances; a clear of the read model is logged in
+ * {@code clear_log}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccountBalancesProjectionIT {
@@ -112,12 +114,15 @@ class AccountBalancesProjectionIT {
         expected.put(account, new Balance("owner-" + i, 900L + i, 3L));
       }
       JdbcProjection projection = audited("balances-b-" + db.suffix());
-      ProjectionOptions options = ProjectionOptions.of(bootstrap).withMaxBatchSize(5);
+      // No retries: the simulated crash must stop the runner, as a real one would.
+      ProjectionOptions options = ProjectionOptions.of(bootstrap).withMaxBatchSize(5)
+          .withRetry(RetryPolicy.none());
 
-      // Commit 1 creates the tables, commit 2 is the first batch, commit 3 the second batch,
-      // which reaches the database and then "crashes" the runner before its Kafka commit.
+      // Commit 1 creates the tables, 2 the projection's state row, 3 is the start-up check for a
+      // reset, 4 the first batch, 5 the second batch, which reaches the database and then
+      // "crashes" the runner before its Kafka commit.
       CrashingDataSource crashing = new CrashingDataSource(db.dataSource());
-      crashing.crashAfterCommit(3);
+      crashing.crashAfterCommit(5);
       try (ProjectionRunner crashed = ProjectionRunner.start(projection, crashing, serde, options)) {
         await().atMost(DEADLINE).until(() -> crashed.status() == Status.PARKED);
         assertThat(crashed.failure().orElseThrow()).hasMessageContaining("simulated crash");
@@ -133,6 +138,9 @@ class AccountBalancesProjectionIT {
         assertThat(appliedCount(db, prefix)).isEqualTo(18L);
         assertThat(restarted.status()).isEqualTo(Status.RUNNING);
       }
+      // Kafka's offsets lagging behind the database (the runner's own, marked commits) are not a
+      // reset: the read model was never cleared.
+      assertThat(db.queryLong("SELECT COUNT(*) FROM clear_log")).isZero();
     }
   }
 
@@ -191,6 +199,7 @@ class AccountBalancesProjectionIT {
     List<String> schema = new ArrayList<>(balances.schema());
     schema.add("CREATE TABLE IF NOT EXISTS applied_event (stream_id VARCHAR(200) NOT NULL, "
         + "version BIGINT NOT NULL, PRIMARY KEY (stream_id, version))");
+    schema.add("CREATE TABLE IF NOT EXISTS clear_log (projection VARCHAR(200) NOT NULL)");
     return new JdbcProjection(name, balances.events(), schema, (event, connection) -> {
       balances.handler().handle(event, connection);
       try (PreparedStatement insert = connection.prepareStatement(
@@ -199,7 +208,14 @@ class AccountBalancesProjectionIT {
         insert.setLong(2, event.version());
         insert.executeUpdate();
       }
-    }, balances.clear());
+    }, connection -> {
+      balances.clear().run(connection);
+      try (PreparedStatement log = connection.prepareStatement(
+          "INSERT INTO clear_log (projection) VALUES (?)")) {
+        log.setString(1, name);
+        log.executeUpdate();
+      }
+    });
   }
 
   private static void awaitBalances(TestDatabase db, String prefix, Map<String, Balance> expected,

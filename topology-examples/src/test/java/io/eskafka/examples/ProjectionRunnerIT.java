@@ -11,10 +11,14 @@ import io.eskafka.examples.bank.commands.Withdraw;
 import io.eskafka.examples.bank.events.MoneyDeposited;
 import io.eskafka.kafka.AggregateTopics;
 import io.eskafka.kafka.EventKey;
+import io.eskafka.kafka.ProjectionAdmin;
 import io.eskafka.kafka.ProjectionOptions;
 import io.eskafka.kafka.ProjectionRunner;
 import io.eskafka.kafka.ProjectionRunner.Status;
+import io.eskafka.kafka.ProjectionStatus;
+import io.eskafka.kafka.ResetTarget;
 import io.eskafka.kafka.TopicApplier;
+import io.eskafka.kafka.UndecodableEventPolicy;
 import io.eskafka.kafka.serde.AvroSerde;
 import io.eskafka.kafka.serde.InMemorySchemaRegistry;
 import io.eskafka.projection.AtLeastOnceProjection;
@@ -44,8 +48,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * At-least-once projections on the runner: event metadata, resuming from committed offsets, the
- * event-type filter, one projection fed by two aggregates' event topics, and parking on an
- * undecodable event (both kinds of projection). Each test uses its
+ * event-type filter, one projection fed by two aggregates' event topics, parking on an
+ * undecodable event (both kinds of projection) or skipping it, and a reset repositioning an
+ * at-least-once projection. Each test uses its
  * own account ids and projection name and looks only at its own accounts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -179,6 +184,8 @@ class ProjectionRunnerIT {
           serde.serialize(topic, new MoneyDeposited(1L, 1L)))).get();
       producer.send(new ProducerRecord<>(topic, new EventKey("p-1", 2).toBytes(),
           "{not avro}".getBytes(StandardCharsets.UTF_8))).get();
+      producer.send(new ProducerRecord<>(topic, new EventKey("p-1", 3).toBytes(),
+          serde.serialize(topic, new MoneyDeposited(2L, 3L)))).get();
     }
     String parkedAt = "undecodable event at " + topic + "-0@1";
 
@@ -189,9 +196,11 @@ class ProjectionRunnerIT {
       await().atMost(DEADLINE).until(() -> runner.status() == Status.PARKED);
       assertThat(runner.failure().orElseThrow()).hasMessageContaining(parkedAt);
       assertThat(seen.keySet()).containsExactly("p-1@1");
-      // The good event before it is committed; the offset stops at the bad one.
-      assertThat(admin.listConsumerGroupOffsets("park-alo").partitionsToOffsetAndMetadata().get())
-          .containsEntry(new TopicPartition(topic, 0), new OffsetAndMetadata(1L));
+      // The good event before it is committed; the offset stops at the bad one, and says why.
+      OffsetAndMetadata committed = admin.listConsumerGroupOffsets("park-alo")
+          .partitionsToOffsetAndMetadata().get().get(new TopicPartition(topic, 0));
+      assertThat(committed.offset()).isEqualTo(1L);
+      assertThat(committed.metadata()).startsWith("eskafka-runner/1 PARKED ").contains(parkedAt);
     }
 
     try (TestDatabase db = TestDatabase.open(TestDatabase.Kind.H2);
@@ -202,6 +211,45 @@ class ProjectionRunnerIT {
       assertThat(runner.failure().orElseThrow()).hasMessageContaining(parkedAt);
       assertThat(db.queryLong("SELECT COALESCE(MAX(next_offset), 0) FROM eskafka_projection_offsets"))
           .isLessThanOrEqualTo(1L);
+    }
+
+    // The other policy: skip it, count it, go on.
+    Map<String, EventEnvelope> afterSkip = new ConcurrentHashMap<>();
+    try (ProjectionRunner runner = ProjectionRunner.start(new AtLeastOnceProjection("skip-alo",
+        EventSelection.of(topic), collectInto(afterSkip, "p-")), serde,
+        options.withUndecodableEvents(UndecodableEventPolicy.SKIP))) {
+      await().atMost(DEADLINE).until(() -> afterSkip.size() == 2);
+      assertThat(afterSkip.keySet()).containsExactlyInAnyOrder("p-1@1", "p-1@3");
+      assertThat(runner.progress().skippedUndecodable()).isEqualTo(1L);
+      assertThat(runner.status()).isEqualTo(Status.RUNNING);
+    }
+  }
+
+  @Test
+  void aResetRepositionsAnAtLeastOnceProjectionWhichReplaysWithoutBeingCleared() throws Exception {
+    checking.accept("g-1", new OpenAccount("Gus"));
+    checking.accept("g-1", new Deposit(3L));
+    Map<String, EventEnvelope> seen = new ConcurrentHashMap<>();
+    AtLeastOnceProjection projection = new AtLeastOnceProjection("alo-g",
+        EventSelection.of(checking.eventTopic()), collectInto(seen, "g-"));
+    try (ProjectionRunner runner = ProjectionRunner.start(projection, serde, options)) {
+      await().atMost(DEADLINE).until(() -> seen.size() == 2);
+    }
+    try (ProjectionAdmin admin = ProjectionAdmin.connect(bootstrap)) {
+      admin.reset("alo-g", ResetTarget.earliest());
+      assertThat(admin.status("alo-g").state()).isEqualTo(ProjectionStatus.State.RESET_PENDING);
+      Map<String, EventEnvelope> replayed = new ConcurrentHashMap<>();
+      try (ProjectionRunner runner = ProjectionRunner.start(new AtLeastOnceProjection("alo-g",
+          EventSelection.of(checking.eventTopic()), collectInto(replayed, "g-")), serde, options)) {
+        await().atMost(DEADLINE).untilAsserted(() -> {
+          assertThat(replayed.keySet()).containsExactlyInAnyOrder("g-1@1", "g-1@2");
+          assertThat(runner.progress().replaying()).isFalse();
+          assertThat(runner.progress().eventsTotal()).isPositive();
+          ProjectionStatus status = admin.status("alo-g");
+          assertThat(status.state()).isEqualTo(ProjectionStatus.State.RUNNING);
+          assertThat(status.totalLag()).isZero();
+        });
+      }
     }
   }
 
