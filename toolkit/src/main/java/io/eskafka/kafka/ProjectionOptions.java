@@ -1,5 +1,6 @@
 package io.eskafka.kafka;
 
+import io.eskafka.kafka.serde.RetryPolicy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -39,6 +40,12 @@ public record ProjectionOptions(
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(500);
   /** Default batch size (Kafka's own {@code max.poll.records} default). */
   public static final int DEFAULT_MAX_BATCH_SIZE = 500;
+  /**
+   * Default retries of a failing batch: 5 attempts, backoff from 200 ms doubling to 10 s (about
+   * 3 s in all before the projection parks).
+   */
+  public static final RetryPolicy DEFAULT_RETRY =
+      new RetryPolicy(5, Duration.ofMillis(200), Duration.ofSeconds(10));
   /** Default close timeout. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
   /** Default interval between progress lines while replaying. */
@@ -85,7 +92,7 @@ public record ProjectionOptions(
 
   /**
    * Defaults: no group-id prefix, 500 ms polls, batches of up to 500 events, 30 s close timeout,
-   * {@link RetryPolicy#DEFAULT}, undecodable events park ({@link UndecodableEventPolicy#PARK}),
+   * {@link #DEFAULT_RETRY}, undecodable events park ({@link UndecodableEventPolicy#PARK}),
    * progress logged every 10 s while replaying.
    *
    * @param bootstrapServers Kafka bootstrap servers, not {@code null}
@@ -93,7 +100,7 @@ public record ProjectionOptions(
    */
   public static ProjectionOptions of(String bootstrapServers) {
     return new ProjectionOptions(bootstrapServers, "", DEFAULT_POLL_TIMEOUT,
-        DEFAULT_MAX_BATCH_SIZE, DEFAULT_CLOSE_TIMEOUT, Map.of(), RetryPolicy.DEFAULT,
+        DEFAULT_MAX_BATCH_SIZE, DEFAULT_CLOSE_TIMEOUT, Map.of(), DEFAULT_RETRY,
         UndecodableEventPolicy.PARK, DEFAULT_PROGRESS_INTERVAL);
   }
 

@@ -367,7 +367,7 @@ public final class ProjectionRunner implements AutoCloseable {
       throw new ProjectionParkedException(e.getMessage()
           + (attempts > 1 ? " (gave up after " + attempts + " attempts)" : ""), e.getCause());
     }
-    Duration wait = options.retry().backoffAfter(failures);
+    Duration wait = options.retry().backoffBefore(failures);
     LOG.warn("{}; attempt {}/{} failed, retrying in {} ms", e.getMessage(), failures, attempts,
         wait.toMillis());
     consumer.pause(consumer.assignment());

@@ -11,7 +11,7 @@ import io.eskafka.examples.bank.commands.Withdraw;
 import io.eskafka.kafka.ProjectionOptions;
 import io.eskafka.kafka.ProjectionRunner;
 import io.eskafka.kafka.ProjectionRunner.Status;
-import io.eskafka.kafka.RetryPolicy;
+import io.eskafka.kafka.serde.RetryPolicy;
 import io.eskafka.kafka.serde.AvroSerde;
 import io.eskafka.kafka.serde.InMemorySchemaRegistry;
 import io.eskafka.projection.JdbcProjection;
@@ -116,7 +116,7 @@ class AccountBalancesProjectionIT {
       JdbcProjection projection = audited("balances-b-" + db.suffix());
       // No retries: the simulated crash must stop the runner, as a real one would.
       ProjectionOptions options = ProjectionOptions.of(bootstrap).withMaxBatchSize(5)
-          .withRetry(RetryPolicy.none());
+          .withRetry(RetryPolicy.noRetries());
 
       // Commit 1 creates the tables, 2 the projection's state row, 3 is the start-up check for a
       // reset, 4 the first batch, 5 the second batch, which reaches the database and then

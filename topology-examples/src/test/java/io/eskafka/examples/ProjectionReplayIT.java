@@ -21,7 +21,7 @@ import io.eskafka.kafka.ProjectionStatus.State;
 import io.eskafka.kafka.ResetRefusedException;
 import io.eskafka.kafka.ResetResult;
 import io.eskafka.kafka.ResetTarget;
-import io.eskafka.kafka.RetryPolicy;
+import io.eskafka.kafka.serde.RetryPolicy;
 import io.eskafka.kafka.serde.AvroSerde;
 import io.eskafka.kafka.serde.InMemorySchemaRegistry;
 import io.eskafka.projection.EventSelection;

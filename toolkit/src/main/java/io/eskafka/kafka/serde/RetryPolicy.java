@@ -4,10 +4,14 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * When {@link HttpSchemaRegistry} repeats a request: after a connection failure (refused, reset,
- * timed out: any {@link java.io.IOException}) or a 5xx answer, up to {@code maxAttempts} attempts
+ * How often and how patiently a failing operation is repeated: up to {@code maxAttempts} attempts
  * in all, waiting {@code initialBackoff} before the first retry and doubling the wait before each
- * further one, capped at {@code maxBackoff}. A 4xx answer is never retried: the same request would
+ * further one, capped at {@code maxBackoff}. One type for every retry in the toolkit: the schema
+ * registry client's requests and a projection's failing batches
+ * ({@link io.eskafka.kafka.ProjectionOptions#withRetry}).
+ *
+ * <p>{@link HttpSchemaRegistry} repeats a request after a connection failure (refused, reset,
+ * timed out: any {@link java.io.IOException}) or a 5xx answer. A 4xx answer is never retried: the same request would
  * get the same answer.
  *
  * <p>Every request the client sends may be repeated safely: reads trivially, and registering a
