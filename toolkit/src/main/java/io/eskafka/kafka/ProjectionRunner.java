@@ -16,10 +16,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -494,39 +496,47 @@ public final class ProjectionRunner implements AutoCloseable {
   }
 
   /**
-   * Decodes a record into an envelope.
+   * Decodes a record into the envelopes of the events it stands for today: one, unless an
+   * upcaster split or dropped it ({@link AvroSerde#deserializeEvents}).
    *
-   * @return the envelope, or {@code null} when the event is filtered out, the record is a
+   * @return the envelopes in order; empty when the events are filtered out, the record is a
    *     tombstone (not an event), or it is undecodable and the policy says skip
    * @throws ProjectionParkedException when the key or the value cannot be decoded (policy PARK)
    */
-  private EventEnvelope envelope(ConsumerRecord<byte[], byte[]> record) {
+  private List<EventEnvelope> envelopes(ConsumerRecord<byte[], byte[]> record) {
     EventSelection selection = projection.events();
     String headerType = header(record, MessageHeaders.EVENT_TYPE);
-    if (headerType != null && !selection.accepts(headerType)) {
-      return null;
+    // The header names the stored type; an upcast type may become a selected one on decoding.
+    if (headerType != null && !selection.accepts(headerType) && !serde.upcasts(headerType)) {
+      return List.of();
     }
     if (record.value() == null) {
-      return null;
+      return List.of();
     }
     try {
       if (record.key() == null) {
         throw new IllegalArgumentException("event record without a key");
       }
       EventKey key = EventKey.parse(new String(record.key(), StandardCharsets.UTF_8));
-      SpecificRecord event = serde.deserialize(record.topic(), record.value());
-      String type = event.getSchema().getFullName();
-      if (headerType == null && !selection.accepts(type)) {
-        return null;
+      List<SpecificRecord> events = serde.deserializeEvents(record.topic(), record.value());
+      List<EventEnvelope> envelopes = new ArrayList<>(events.size());
+      String eventId = header(record, MessageHeaders.EVENT_ID);
+      Instant timestamp = null;
+      for (SpecificRecord event : events) {
+        String type = event.getSchema().getFullName();
+        if (selection.accepts(type)) {
+          timestamp = timestamp == null ? timestamp(record) : timestamp;
+          envelopes.add(new EventEnvelope(key.streamId(), key.version(), eventId, type, timestamp,
+              record.topic(), record.partition(), record.offset(), event));
+        }
       }
-      return new EventEnvelope(key.streamId(), key.version(), header(record, MessageHeaders.EVENT_ID),
-          type, timestamp(record), record.topic(), record.partition(), record.offset(), event);
+      return envelopes;
     } catch (RuntimeException e) {
       if (options.undecodableEvents() == UndecodableEventPolicy.SKIP) {
         skippedUndecodable++;
         LOG.warn("projection {}: skipped undecodable event at {} ({} skipped so far): {}",
             projection.name(), position(record), skippedUndecodable, e.toString());
-        return null;
+        return List.of();
       }
       throw new ProjectionParkedException("projection " + projection.name()
           + ": undecodable event at " + position(record) + ": " + e.getMessage(), e);
@@ -652,8 +662,7 @@ public final class ProjectionRunner implements AutoCloseable {
           continue;
         }
         try {
-          EventEnvelope envelope = envelope(record);
-          if (envelope != null) {
+          for (EventEnvelope envelope : envelopes(record)) {
             projection.handler().handle(envelope);
           }
         } catch (ProjectionParkedException e) {
@@ -753,8 +762,7 @@ public final class ProjectionRunner implements AutoCloseable {
         connection.setAutoCommit(false);
         try {
           for (ConsumerRecord<byte[], byte[]> record : records) {
-            EventEnvelope envelope = envelope(record);
-            if (envelope != null) {
+            for (EventEnvelope envelope : envelopes(record)) {
               try {
                 projection.handler().handle(envelope, connection);
               } catch (SQLException | RuntimeException e) {

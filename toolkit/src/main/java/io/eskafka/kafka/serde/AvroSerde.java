@@ -274,6 +274,17 @@ public final class AvroSerde {
     return List.copyOf(current);
   }
 
+  /**
+   * Whether {@link #deserializeEvents} rewrites stored events of a type: readers that filter by
+   * the stored type (e.g. from a header) must not drop those before decoding.
+   *
+   * @param recordFullName a writer record full name, not null
+   * @return true when an upcaster is registered for it
+   */
+  public boolean upcasts(String recordFullName) {
+    return upcasters.forType(recordFullName).isPresent();
+  }
+
   private void upcast(GenericRecord event, Set<String> applied, List<SpecificRecord> current, int id) {
     String type = event.getSchema().getFullName();
     Optional<Upcaster> upcaster = applied.contains(type)

@@ -11,8 +11,8 @@ import java.util.Objects;
  * ({@link io.eskafka.kafka.ProjectionOptions#withRetry}).
  *
  * <p>{@link HttpSchemaRegistry} repeats a request after a connection failure (refused, reset,
- * timed out: any {@link java.io.IOException}) or a 5xx answer. A 4xx answer is never retried: the same request would
- * get the same answer.
+ * timed out: any {@link java.io.IOException}) or a 5xx answer. A 4xx answer is never retried:
+ * the same request would get the same answer.
  *
  * <p>Every request the client sends may be repeated safely: reads trivially, and registering a
  * schema that is already registered returns the existing id.
