@@ -35,7 +35,8 @@ class EskafkaCliTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", "dev", "run", "topics", "topics apply", "topics describe", "schemas",
-      "schemas check", "schemas register", "send"})
+      "schemas check", "schemas register", "send", "projection", "projection list",
+      "projection status", "projection reset"})
   void everyCommandHasHelp(String command) {
     List<String> args = new java.util.ArrayList<>(command.isEmpty() ? List.of()
         : List.of(command.split(" ")));
