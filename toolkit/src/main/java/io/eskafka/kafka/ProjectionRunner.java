@@ -41,6 +41,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -505,8 +506,10 @@ public final class ProjectionRunner implements AutoCloseable {
    */
   private List<EventEnvelope> envelopes(ConsumerRecord<byte[], byte[]> record) {
     EventSelection selection = projection.events();
-    String headerType = header(record, MessageHeaders.EVENT_TYPE);
-    // The header names the stored type; an upcast type may become a selected one on decoding.
+    // The header lets filtered-out events skip decoding; without a filter it is not even read.
+    // It names the stored type: an upcast type may become a selected one on decoding.
+    String headerType = selection.eventTypes().isEmpty()
+        ? null : header(record, MessageHeaders.EVENT_TYPE);
     if (headerType != null && !selection.accepts(headerType) && !serde.upcasts(headerType)) {
       return List.of();
     }
@@ -544,6 +547,12 @@ public final class ProjectionRunner implements AutoCloseable {
   }
 
   private static Instant timestamp(ConsumerRecord<byte[], byte[]> record) {
+    // The aggregate writes the same instant as the record's create time and as the header; the
+    // header only matters where the broker replaced the timestamp (LogAppendTime topics). Parsing
+    // it for every event cost a fifth of a replay's time.
+    if (record.timestampType() == TimestampType.CREATE_TIME) {
+      return Instant.ofEpochMilli(record.timestamp());
+    }
     String header = header(record, MessageHeaders.TIMESTAMP);
     if (header != null) {
       try {
@@ -655,27 +664,38 @@ public final class ProjectionRunner implements AutoCloseable {
       Map<TopicPartition, Long> done = new LinkedHashMap<>();
       Map<TopicPartition, Long> firstUnhandled = new HashMap<>();
       RetryableFailure failed = null;
-      for (ConsumerRecord<byte[], byte[]> record : records) {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+      // Partition by partition (the order a poll's records come in anyway), so that progress is
+      // recorded once per partition rather than once per record.
+      for (TopicPartition partition : records.partitions()) {
+        List<ConsumerRecord<byte[], byte[]>> batch = records.records(partition);
         if (failed != null) {
-          firstUnhandled.putIfAbsent(partition, record.offset());
+          firstUnhandled.put(partition, batch.get(0).offset());
           continue;
         }
-        try {
-          for (EventEnvelope envelope : envelopes(record)) {
-            projection.handler().handle(envelope);
+        long handledUpTo = -1;
+        for (ConsumerRecord<byte[], byte[]> record : batch) {
+          try {
+            for (EventEnvelope envelope : envelopes(record)) {
+              projection.handler().handle(envelope);
+            }
+          } catch (ProjectionParkedException e) {
+            // Undecodable: keep what was handled, the offsets stop right before it.
+            if (handledUpTo >= 0) {
+              done.put(partition, handledUpTo);
+            }
+            commitQuietly(marked(done, runnerState(), null));
+            throw e;
+          } catch (Exception e) {
+            failed = new RetryableFailure("projection " + projection.name()
+                + ": handler failed at " + position(record) + ": " + e, e);
+            firstUnhandled.put(partition, record.offset());
+            break;
           }
-        } catch (ProjectionParkedException e) {
-          // Undecodable: keep what was handled, the offsets stop right before it.
-          commitQuietly(marked(done, runnerState(), null));
-          throw e;
-        } catch (Exception e) {
-          failed = new RetryableFailure("projection " + projection.name()
-              + ": handler failed at " + position(record) + ": " + e, e);
-          firstUnhandled.put(partition, record.offset());
-          continue;
+          handledUpTo = record.offset() + 1;
         }
-        done.put(partition, record.offset() + 1);
+        if (handledUpTo >= 0) {
+          done.put(partition, handledUpTo);
+        }
       }
       if (failed != null) {
         // Keep what was handled; the unhandled events are fetched again after the backoff.
