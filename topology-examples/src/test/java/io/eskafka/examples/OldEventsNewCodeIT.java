@@ -3,9 +3,15 @@ package io.eskafka.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.eskafka.client.StoredEvent;
 import io.eskafka.examples.bank.AccountBalances;
 import io.eskafka.examples.bank.events.AccountClosed;
 import io.eskafka.examples.bank.events.MoneyWithdrawn;
+import io.eskafka.examples.bank.state.AccountStatus;
+import io.eskafka.examples.bank.state.BankAccountState;
+import io.eskafka.kafka.AggregateApp;
+import io.eskafka.kafka.AggregateDefinition;
+import io.eskafka.kafka.AppOptions;
 import io.eskafka.kafka.EventKey;
 import io.eskafka.kafka.ProjectionOptions;
 import io.eskafka.kafka.ProjectionRunner;
@@ -27,6 +33,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -45,7 +52,9 @@ import org.junit.jupiter.api.Test;
  * {@code schemas/history}, encoded independently of our serde) are read by today's code through
  * Avro schema resolution, the writer schema fetched from the registry by id: a field added with a
  * default ({@code AccountClosed.reason}, v2) and a field renamed with an alias
- * ({@code MoneyWithdrawn.balanceCents} → {@code balanceAfterCents}, v2).
+ * ({@code MoneyWithdrawn.balanceCents} → {@code balanceAfterCents}, v2) — in projections, and in
+ * the aggregate's stream reads and state replays (the per-stream index, which snapshot rebuilds
+ * also replay from).
  */
 class OldEventsNewCodeIT {
 
@@ -105,6 +114,39 @@ class OldEventsNewCodeIT {
     }
   }
 
+  @Test
+  void streamReadsAndStateReplaysReadV1EventsIntoV2Classes() throws Exception {
+    String name = "old-events-" + UUID.randomUUID().toString().substring(0, 8);
+    AggregateDefinition<BankAccountState> aggregate = Demo.bankAccount(name);
+    try (TopicApplier applier = new TopicApplier(bootstrap)) {
+      applier.apply(aggregate.topics().specs(1, (short) 1));
+    }
+    String topic = aggregate.topics().events();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(),
+        new ByteArraySerializer())) {
+      producer.send(v1Event(topic, "acc-v1", 1, "AccountOpened", "owner", "Grace"));
+      producer.send(v1Event(topic, "acc-v1", 2, "MoneyDeposited", "amountCents", 300L,
+          "balanceCents", 300L));
+      producer.send(v1Event(topic, "acc-v1", 3, "MoneyWithdrawn", "amountCents", 300L,
+          "balanceCents", 0L));
+      producer.send(v1Event(topic, "acc-v1", 4, "AccountClosed")).get();
+    }
+    try (AggregateApp<BankAccountState> app = AggregateApp.create(aggregate, serde,
+        AppOptions.of(bootstrap, name + "-app")).start().awaitRunning(DEADLINE)) {
+      await().atMost(DEADLINE).until(() -> app.queries().version("acc-v1") == 4);
+
+      List<StoredEvent> events = app.queries().events("acc-v1");
+      assertThat(((MoneyWithdrawn) events.get(2).event()).getBalanceAfterCents()).isZero();
+      assertThat(((AccountClosed) events.get(3).event()).getReason()).isNull();
+      BankAccountState afterDeposit = app.queries().stateAt("acc-v1", 2).orElseThrow().state();
+      assertThat(afterDeposit.getOwner()).isEqualTo("Grace");
+      assertThat(afterDeposit.getBalanceCents()).isEqualTo(300L);
+      assertThat(app.queries().stateAt("acc-v1", 4).orElseThrow().state().getStatus())
+          .isEqualTo(AccountStatus.CLOSED);
+    }
+  }
+
   /** A record encoded with the released v1 schema, framed by hand (magic byte, id, Avro body). */
   private ProducerRecord<byte[], byte[]> v1Event(String topic, String stream, long version,
       String type, Object... fieldsAndValues) throws IOException {
@@ -121,6 +163,7 @@ class OldEventsNewCodeIT {
     encoder.flush();
     byte[] value = ByteBuffer.allocate(5 + body.size()).put((byte) 0).putInt(id)
         .put(body.toByteArray()).array();
-    return new ProducerRecord<>(topic, new EventKey(stream, version).toBytes(), value);
+    // Partition 0: the aggregate test topic has one partition, where the stream index looks.
+    return new ProducerRecord<>(topic, 0, new EventKey(stream, version).toBytes(), value);
   }
 }
