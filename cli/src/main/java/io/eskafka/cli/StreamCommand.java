@@ -192,8 +192,14 @@ final class StreamCommand implements Runnable {
           : ExitCode.ERROR);
     }
 
-    private static String describe(IOException e) {
-      return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    // The HTTP client's ConnectException often has no message of its own; its cause says why.
+    private static String describe(Throwable e) {
+      for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        if (t.getMessage() != null) {
+          return t.getMessage();
+        }
+      }
+      return "connection failed (" + e.getClass().getSimpleName() + ")";
     }
 
     private static String text(JsonNode answer) {

@@ -340,7 +340,7 @@ public final class HttpApi implements AutoCloseable {
       return;
     } catch (IOException e) {
       unavailable(ctx, HttpStatus.SERVICE_UNAVAILABLE, "OWNER_UNREACHABLE", where + " is owned "
-          + "by " + owner.host() + ", which could not be asked: " + e, owner);
+          + "by " + owner.host() + ", which could not be asked: " + rootMessage(e), owner);
       return;
     }
     ctx.status(response.statusCode())
