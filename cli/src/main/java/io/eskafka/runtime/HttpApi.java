@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * answer unchanged. {@link #SERVED_BY} names the instance whose stores answered. The stream reads
  * take {@code ?minVersion=V} (read-your-writes: wait, at most {@code query.timeout.ms}, until the
  * stream is at version V or later). 503 with a {@code reason} when no instance can answer now
- * ({@code OWNER_UNKNOWN}, {@code NOT_READY}, {@code OWNER_UNREACHABLE}, {@code LOOP_GUARD}); 504
+ * ({@code OWNER_UNKNOWN}, {@code NOT_READY}, {@code OWNER_UNREACHABLE}, {@code LOOP_GUARD}, and
+ * {@code NOT_RUNNING} while the runtime starts: this API is up before the aggregates); 504
  * when the answer did not come in time ({@code MIN_VERSION_TIMEOUT}, {@code OWNER_TIMEOUT}); 400
  * naming the parameter for a bad or unknown query parameter.
  *
