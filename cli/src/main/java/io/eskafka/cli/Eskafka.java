@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code eskafka} command line: {@code dev}, {@code run}, {@code topics}, {@code schemas},
- * {@code send}, {@code projection}. Add a
+ * {@code send}, {@code stream}, {@code projection}. Add a
  * command by writing a picocli {@code @Command} class that takes this as its {@code
  * @ParentCommand} and listing it in {@code subcommands} below.
  *
@@ -22,9 +22,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "eskafka", mixinStandardHelpOptions = true, versionProvider = Eskafka.Version.class,
     description = "Event sourcing on Kafka Streams: a dev broker, run an app with its HTTP API, "
-        + "manage its topics, send commands.",
+        + "manage its topics, send commands, read streams.",
     subcommands = {DevCommand.class, RunCommand.class, TopicsCommand.class, SchemasCommand.class,
-        SendCommand.class, ProjectionCommand.class,
+        SendCommand.class, StreamCommand.class, ProjectionCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"%nExit codes: 0 ok, 1 error, 2 usage, 3 rejected, 4 conflict, 5 failed, 6 timeout."})
 public final class Eskafka implements Runnable {

@@ -15,7 +15,10 @@ public final class ExitCode {
   public static final int CONFLICT = 4;
   /** {@code send}: the command failed (dead-lettered). */
   public static final int FAILED = 5;
-  /** {@code send}: no result within the command timeout (is the app running?). */
+  /**
+   * {@code send}: no result within the command timeout (is the app running?); {@code stream
+   * read}: no answer in time.
+   */
   public static final int TIMEOUT = 6;
 
   private ExitCode() {}

@@ -3,7 +3,6 @@ package io.eskafka.runtime;
 import io.eskafka.client.CommandGateway;
 import io.eskafka.client.CommandRequest;
 import io.eskafka.client.CommandResult;
-import io.eskafka.client.StreamState;
 import io.eskafka.kafka.AggregateApp;
 import io.eskafka.kafka.AggregateDefinition;
 import io.eskafka.kafka.Deployment;
@@ -26,8 +25,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
@@ -54,23 +53,12 @@ public final class AppRuntime implements AutoCloseable {
    * @param json its commands' JSON form
    */
   public record RunningAggregate(AggregateDefinition<?> definition, AggregateApp<?> app,
-      CommandGateway gateway, CommandJson json) {
-
-    /**
-     * The current state of a stream, from this instance's store.
-     *
-     * @param streamId the stream
-     * @return the state, empty when the stream has no events
-     * @throws IllegalStateException when this instance does not serve the stream's partition
-     */
-    public Optional<? extends StreamState<? extends SpecificRecord>> currentState(String streamId) {
-      return app.currentState(streamId);
-    }
-  }
+      CommandGateway gateway, CommandJson json) {}
 
   private final Deployment deployment;
   private final Settings settings;
-  private final Map<String, RunningAggregate> aggregates = new LinkedHashMap<>();
+  // Read by HTTP handlers while start-up fills it (the HTTP API starts first).
+  private final Map<String, RunningAggregate> aggregates = new ConcurrentHashMap<>();
   private final List<KafkaStreamsMetrics> streamsMetrics = new ArrayList<>();
   private final List<AutoCloseable> binders = new ArrayList<>();
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -131,6 +119,9 @@ public final class AppRuntime implements AutoCloseable {
           + ": " + e.getMessage(), e);
     }
 
+    // HTTP first: its bound port is the application.server every Streams instance advertises, so
+    // that the others can forward stream queries here.
+    http = HttpApi.start(this, settings.httpPort());
     for (AggregateDefinition<?> aggregate : deployment.aggregates()) {
       AggregateApp<?> app = create(aggregate, serde);
       // Registered before start, so close() stops it whatever happens next.
@@ -146,7 +137,8 @@ public final class AppRuntime implements AutoCloseable {
       streamsMetrics.add(bound);
     }
     long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
-    for (RunningAggregate running : List.copyOf(aggregates.values())) {
+    for (AggregateDefinition<?> aggregate : deployment.aggregates()) {
+      RunningAggregate running = aggregates.get(aggregate.name());
       try {
         running.app().awaitRunning(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
       } catch (TimeoutException | IllegalStateException e) {
@@ -165,16 +157,17 @@ public final class AppRuntime implements AutoCloseable {
           settings.threads(), settings.threads() == 1 ? "" : "s"));
     }
     bindJvmMetrics();
-    http = HttpApi.start(this, settings.httpPort());
-    progress.accept(String.format("%-10s: http://localhost:%d (POST /aggregates/{aggregate}/streams/"
-        + "{id}/commands, GET /aggregates/{aggregate}/streams/{id}, /health/live, /health/ready, "
-        + "/metrics)", "http", http.port()));
+    progress.accept(String.format("%-10s: http://localhost:%d (advertised to the other instances "
+        + "as %s; POST /aggregates/{aggregate}/streams/{id}/commands, GET /aggregates/{aggregate}/"
+        + "streams/{id}[/events|/trace], /health/live, /health/ready, /metrics)", "http",
+        http.port(), http.advertisedAddress()));
   }
 
   private <S extends SpecificRecord> AggregateApp<S> create(AggregateDefinition<S> aggregate,
       AvroSerde serde) {
     return AggregateApp.create(aggregate, serde,
-        settings.appOptions(deployment.name(), aggregate.name()));
+        settings.appOptions(deployment.name(), aggregate.name())
+            .withApplicationServer(http.advertisedAddress()));
   }
 
   private void bindJvmMetrics() {
@@ -216,11 +209,16 @@ public final class AppRuntime implements AutoCloseable {
    * @param name an aggregate name
    * @return it
    * @throws UnknownNameException listing the deployment's aggregates when there is none of that name
+   * @throws NotRunningException when the aggregate is still starting, or the runtime is closed
    */
   public RunningAggregate aggregate(String name) {
-    RunningAggregate running = aggregates.get(name);
-    if (running == null || running.gateway() == null) {
+    if (!deployment.aggregateNames().contains(name)) {
       throw new UnknownNameException("aggregate", name, deployment.aggregateNames());
+    }
+    RunningAggregate running = aggregates.get(name);
+    if (closed || running == null || running.gateway() == null) {
+      throw new NotRunningException("aggregate " + name + " is not running ("
+          + (closed ? "stopped" : "starting") + ")");
     }
     return running;
   }
@@ -232,7 +230,10 @@ public final class AppRuntime implements AutoCloseable {
    */
   public Map<String, KafkaStreams.State> states() {
     Map<String, KafkaStreams.State> states = new LinkedHashMap<>();
-    aggregates.forEach((name, running) -> states.put(name, running.app().state()));
+    for (String name : deployment.aggregateNames()) {
+      RunningAggregate running = aggregates.get(name);
+      states.put(name, running == null ? KafkaStreams.State.CREATED : running.app().state());
+    }
     return states;
   }
 
@@ -280,6 +281,22 @@ public final class AppRuntime implements AutoCloseable {
    */
   public Settings settings() {
     return settings;
+  }
+
+  /**
+   * The address this instance advertises to the others ({@code http.advertised.host} and the HTTP
+   * port): the {@code application.server} of its Streams instances, where stream queries for the
+   * streams it owns are forwarded.
+   *
+   * @return {@code host:port}
+   * @throws IllegalStateException before the HTTP API started
+   */
+  public String advertisedAddress() {
+    HttpApi api = http;
+    if (api == null) {
+      throw new IllegalStateException("HTTP API not started");
+    }
+    return api.advertisedAddress();
   }
 
   /**

@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eskafka.client.AppendedEvent;
 import io.eskafka.client.CommandRequest;
 import io.eskafka.client.CommandResult;
+import io.eskafka.client.StoredEvent;
 import io.eskafka.client.StreamState;
+import io.eskafka.client.StreamTrace;
+import io.eskafka.client.TraceStep;
 import io.eskafka.kafka.AggregateDefinition;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -19,8 +22,8 @@ import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The JSON form of one aggregate's commands, results and state, shared by {@code eskafka send}
- * and the HTTP API. Immutable and thread-safe.
+ * The JSON form of one aggregate's commands, results, state, events and traces, shared by {@code
+ * eskafka send} and the HTTP API. Immutable and thread-safe.
  *
  * <p>A command envelope is {@code {"type": "Deposit", "payload": {"amountCents": 100},
  * "expectedVersion": 2, "commandId": "...", "correlationId": "..."}}; only {@code type} and
@@ -181,12 +184,61 @@ public final class CommandJson {
     json.put("decidedAt", result.decidedAt() == null ? null : result.decidedAt().toString());
     ArrayNode events = json.putArray("events");
     for (AppendedEvent event : result.events()) {
-      ObjectNode e = events.addObject();
-      e.put("version", event.version());
-      e.put("eventId", event.eventId());
-      e.put("type", event.event().getSchema().getName());
-      e.set("data", AvroJson.toJson(event.event()));
+      eventJson(events.addObject(), event.version(), event.eventId(), event.event());
     }
+    return json;
+  }
+
+  // One shape for an event everywhere: command results, stream reads, traces.
+  private static ObjectNode eventJson(ObjectNode json, long version, String eventId,
+      SpecificRecord event) {
+    json.put("version", version);
+    json.put("eventId", eventId);
+    json.put("type", event.getSchema().getName());
+    json.set("data", AvroJson.toJson(event));
+    return json;
+  }
+
+  private static ObjectNode storedJson(ObjectNode json, StoredEvent event) {
+    eventJson(json, event.version(), event.eventId(), event.event());
+    json.put("appendedAt", event.appendedAt().toString());
+    return json;
+  }
+
+  /**
+   * A stream's events as JSON: {@code streamId, events [{version, eventId, type, data,
+   * appendedAt}]}, the event fields as in {@link #resultJson}.
+   *
+   * @param streamId the stream
+   * @param events its events, in version order
+   * @return a JSON object
+   */
+  public static ObjectNode eventsJson(String streamId, List<StoredEvent> events) {
+    ObjectNode json = MAPPER.createObjectNode();
+    json.put("streamId", streamId);
+    ArrayNode array = json.putArray("events");
+    events.forEach(event -> storedJson(array.addObject(), event));
+    return json;
+  }
+
+  /**
+   * A stream's trace as JSON: {@code streamId, initialState, steps [{version, eventId, type, data,
+   * appendedAt, stateAfter}], rendered} where {@code rendered} is {@link StreamTrace#render()}, the
+   * text {@code eskafka stream read --trace} prints.
+   *
+   * @param trace the trace
+   * @return a JSON object
+   */
+  public static ObjectNode traceJson(StreamTrace<? extends SpecificRecord> trace) {
+    ObjectNode json = MAPPER.createObjectNode();
+    json.put("streamId", trace.streamId());
+    json.set("initialState", AvroJson.toJson(trace.initialState()));
+    ArrayNode steps = json.putArray("steps");
+    for (TraceStep<? extends SpecificRecord> step : trace.steps()) {
+      storedJson(steps.addObject(), step.event()).set("stateAfter",
+          AvroJson.toJson(step.stateAfter()));
+    }
+    json.put("rendered", trace.render());
     return json;
   }
 

@@ -29,6 +29,13 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  *     then restored from the changelogs at every start)
  * @param threads stream threads per aggregate, ≥ 1
  * @param httpPort port of the HTTP API of {@code run}, 0 for any free port
+ * @param httpAdvertisedHost host name or address other instances reach this one's HTTP API at
+ *     ({@code http.advertised.host}, default {@code 127.0.0.1}); with the bound HTTP port it is
+ *     the instance's Kafka Streams {@code application.server}, where stream queries are forwarded
+ * @param httpUrl base URL of a running app's HTTP API, for commands that talk to one ({@code
+ *     http.url}, default {@code http://127.0.0.1:8080}; {@code eskafka stream read})
+ * @param queryTimeout how long a stream query may take end to end ({@code query.timeout.ms}):
+ *     the bound of a {@code minVersion} wait, and (plus a margin) of a forwarded request
  * @param commandTimeout how long {@code send} and the HTTP API wait for a command's result
  * @param startupTimeout how long start-up waits for Kafka, the registry and RUNNING
  * @param topicPartitions partitions of topics created by {@code topics apply} and {@code run}
@@ -47,6 +54,9 @@ public record Settings(
     Path stateDir,
     int threads,
     int httpPort,
+    String httpAdvertisedHost,
+    String httpUrl,
+    Duration queryTimeout,
     Duration commandTimeout,
     Duration startupTimeout,
     int topicPartitions,
@@ -58,6 +68,9 @@ public record Settings(
   public Settings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(registryUrl, "registryUrl");
+    Objects.requireNonNull(httpAdvertisedHost, "httpAdvertisedHost");
+    Objects.requireNonNull(httpUrl, "httpUrl");
+    Objects.requireNonNull(queryTimeout, "queryTimeout");
     Objects.requireNonNull(commandTimeout, "commandTimeout");
     Objects.requireNonNull(startupTimeout, "startupTimeout");
     kafka = Map.copyOf(kafka);

@@ -52,6 +52,9 @@ public final class SettingsLoader {
     keys.put("state.dir", "");
     keys.put("threads", "1");
     keys.put("http.port", "8080");
+    keys.put("http.advertised.host", "127.0.0.1");
+    keys.put("http.url", "http://127.0.0.1:8080");
+    keys.put("query.timeout.ms", "5000");
     keys.put("command.timeout.ms", "10000");
     keys.put("startup.timeout.ms", "30000");
     keys.put("topics.partitions", "6");
@@ -131,6 +134,9 @@ public final class SettingsLoader {
         optional(values, "state.dir") == null ? null : Path.of(optional(values, "state.dir")),
         integer(values, "threads", 1, 64),
         integer(values, "http.port", 0, 65535),
+        text(values, "http.advertised.host"),
+        url(values, "http.url"),
+        Duration.ofMillis(integer(values, "query.timeout.ms", 1, Integer.MAX_VALUE)),
         Duration.ofMillis(integer(values, "command.timeout.ms", 1, Integer.MAX_VALUE)),
         Duration.ofMillis(integer(values, "startup.timeout.ms", 1, Integer.MAX_VALUE)),
         integer(values, "topics.partitions", 1, 100_000),
@@ -145,6 +151,21 @@ public final class SettingsLoader {
       throw new IllegalArgumentException(key + ": must not be empty");
     }
     return value;
+  }
+
+  private static String url(Map<String, Sourced> values, String key) {
+    String value = text(values, key);
+    try {
+      java.net.URI uri = new java.net.URI(value);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null) {
+        return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+      }
+    } catch (java.net.URISyntaxException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(key + ": expected an http(s)://host[:port] URL, got '"
+        + value + "' (from " + values.get(key).source() + ")");
   }
 
   private static String optional(Map<String, Sourced> values, String key) {

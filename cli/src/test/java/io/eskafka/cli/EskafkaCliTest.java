@@ -35,8 +35,8 @@ class EskafkaCliTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", "dev", "run", "topics", "topics apply", "topics describe", "schemas",
-      "schemas check", "schemas register", "send", "projection", "projection list",
-      "projection status", "projection reset"})
+      "schemas check", "schemas register", "send", "stream", "stream read", "projection",
+      "projection list", "projection status", "projection reset"})
   void everyCommandHasHelp(String command) {
     List<String> args = new java.util.ArrayList<>(command.isEmpty() ? List.of()
         : List.of(command.split(" ")));
@@ -156,6 +156,34 @@ class EskafkaCliTest {
     assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.TIMEOUT);
     assertThat(run.err().strip()).isEqualTo("eskafka: no result within 1500 ms for command c-42 (is "
         + "'eskafka run' running the app of bank-account?)");
+  }
+
+  @Test
+  void streamReadNamesAnUnreachableAppAndRefusesMeaninglessOptions() throws IOException {
+    int closedPort = closedPort();
+    Run run = eskafka("stream", "read", "bank-account", "acc-1", "--url",
+        "http://127.0.0.1:" + closedPort);
+    assertThat(run.exitCode()).isEqualTo(ExitCode.ERROR);
+    assertThat(run.err().strip()).startsWith("eskafka: no eskafka app reachable at http://127.0.0.1:"
+        + closedPort + " (is 'eskafka run' running? set --url or http.url)").doesNotContain("\n");
+    Run fromEnv = eskafka(Map.of("ESKAFKA_HTTP_URL", "http://127.0.0.1:" + closedPort), "stream",
+        "read", "bank-account", "acc-1");
+    assertThat(fromEnv.err()).contains("no eskafka app reachable at http://127.0.0.1:" + closedPort);
+
+    Run both = eskafka("stream", "read", "bank-account", "acc-1", "--trace", "--at-version", "2");
+    assertThat(both.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(both.err().strip())
+        .isEqualTo("eskafka: give one of --from/--to, --at-version, --at, --trace");
+    Run badAt = eskafka("stream", "read", "bank-account", "acc-1", "--at", "yesterday");
+    assertThat(badAt.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(badAt.err().strip()).isEqualTo("eskafka: --at: expected an ISO-8601 instant such "
+        + "as 2026-11-26T09:45:52Z, got 'yesterday'");
+    Run badUrl = eskafka("stream", "read", "bank-account", "acc-1", "--url", "localhost:8080");
+    assertThat(badUrl.exitCode()).isEqualTo(ExitCode.ERROR);
+    assertThat(badUrl.err().strip()).isEqualTo("eskafka: http.url: expected an http(s)://host[:port]"
+        + " URL, got 'localhost:8080' (from command line)");
+    Run missing = eskafka("stream");
+    assertThat(missing.exitCode()).isEqualTo(ExitCode.USAGE);
   }
 
   @Test

@@ -29,8 +29,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two instances of one app share the partitions; stopping one while commands flow hands its
- * partitions to the other and loses no accepted command.
+ * Two instances of one app share the partitions and answer every stream query, forwarding to the
+ * owner; stopping one while commands flow hands its partitions to the other, which then answers
+ * every query itself, and loses no accepted command.
  */
 class ScaleOutIT {
 
@@ -42,7 +43,7 @@ class ScaleOutIT {
   private record Accepted(String streamId, long version) {}
 
   @Test
-  void twoInstancesSharePartitionsAndTheSurvivorKeepsEveryAcceptedCommand() throws Exception {
+  void twoInstancesSharePartitionsRouteQueriesAndTheSurvivorKeepsEveryAcceptedCommand() throws Exception {
     Deployment bank = TestDeployments.bank("scale-account");
     Settings settings = TestDeployments.settings("application.id", "scale-it");
     AppRuntime first = AppRuntime.start(bank, settings, line -> { });
@@ -59,19 +60,46 @@ class ScaleOutIT {
         accepted.add(new Accepted("s-" + i, result.get("version").asLong()));
       }
 
-      // Shared: every stream is served by exactly one of the two, and each serves some.
+      // Routed: either instance answers every stream's state, events and trace, from the owner's
+      // stores (forwarded when the stream is not local: same JSON, same Served-By); each
+      // instance owns some streams.
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-        int servedByA = 0;
-        int servedByB = 0;
+        Set<String> owners = new HashSet<>();
         for (int i = 0; i < STREAMS; i++) {
-          int fromA = stateStatus(a, "s-" + i);
-          int fromB = stateStatus(b, "s-" + i);
-          assertThat(List.of(fromA, fromB)).as("s-%d", i).containsExactlyInAnyOrder(200, 503);
-          servedByA += fromA == 200 ? 1 : 0;
-          servedByB += fromB == 200 ? 1 : 0;
+          String served = null;
+          for (String route : List.of("", "/events", "/trace")) {
+            Answer fromA = query(a, "s-" + i + route);
+            Answer fromB = query(b, "s-" + i + route);
+            assertThat(fromA.status()).as("s-%d%s via A: %s", i, route, fromA.body()).isEqualTo(200);
+            assertThat(fromB.status()).as("s-%d%s via B: %s", i, route, fromB.body()).isEqualTo(200);
+            assertThat(fromB.body()).isEqualTo(fromA.body());
+            assertThat(fromB.servedBy()).isEqualTo(fromA.servedBy());
+            assertThat(served == null || served.equals(fromA.servedBy())).isTrue();
+            served = fromA.servedBy();
+          }
+          assertThat(MAPPER.readTree(query(a, "s-" + i + "/events").body()).get("events"))
+              .hasSize(1);
+          owners.add(served);
         }
-        assertThat(servedByA).isPositive();
-        assertThat(servedByB).isPositive();
+        assertThat(owners).containsExactlyInAnyOrder(a.advertisedAddress(), b.advertisedAddress());
+      });
+
+      // Loop guard: a request another instance already forwarded is answered or refused, never
+      // forwarded again.
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        String ownedByA = null;
+        for (int i = 0; i < STREAMS && ownedByA == null; i++) {
+          if (a.advertisedAddress().equals(query(a, "s-" + i).servedBy())) {
+            ownedByA = "s-" + i;
+          }
+        }
+        assertThat(ownedByA).isNotNull();
+        Answer refused = query(b, ownedByA, HttpApi.FORWARDED_BY, "10.0.0.1:8080");
+        assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+        JsonNode body = MAPPER.readTree(refused.body());
+        assertThat(body.get("reason").asText()).isEqualTo("LOOP_GUARD");
+        assertThat(body.get("owner").asText()).isEqualTo(a.advertisedAddress());
+        assertThat(body.get("error").asText()).contains("already forwarded by 10.0.0.1:8080");
       });
 
       // Commands keep flowing through the survivor while the first instance stops.
@@ -110,6 +138,15 @@ class ScaleOutIT {
               .isEqualTo(logged.get(streamId).size());
           assertThat(state.get("state").get("balanceCents").asLong()).as(streamId)
               .isEqualTo(state.get("version").asLong() - 1);
+          Answer events = query(b, streamId + "/events");
+          assertThat(events.status()).as(events.body()).isEqualTo(200);
+          assertThat(events.servedBy()).isEqualTo(b.advertisedAddress());
+          assertThat(MAPPER.readTree(events.body()).get("events"))
+              .hasSize(logged.get(streamId).size());
+          Answer trace = query(b, streamId + "/trace");
+          assertThat(trace.status()).as(trace.body()).isEqualTo(200);
+          assertThat(MAPPER.readTree(trace.body()).get("steps"))
+              .hasSize(logged.get(streamId).size());
         }
       });
     } finally {
@@ -130,9 +167,21 @@ class ScaleOutIT {
     return MAPPER.readTree(response.body());
   }
 
-  private static int stateStatus(AppRuntime runtime, String streamId) throws Exception {
-    return HTTP.send(stateRequest(runtime, streamId), HttpResponse.BodyHandlers.discarding())
-        .statusCode();
+  private record Answer(int status, String body, String servedBy) {}
+
+  /** GET /aggregates/scale-account/streams/{path} with optional header name/value pairs. */
+  private static Answer query(AppRuntime runtime, String path, String... headers)
+      throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + runtime.httpPort() + "/aggregates/scale-account/streams/" + path))
+        .timeout(Duration.ofSeconds(30));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    HttpResponse<String> response = HTTP.send(request.build(),
+        HttpResponse.BodyHandlers.ofString());
+    return new Answer(response.statusCode(), response.body(),
+        response.headers().firstValue(HttpApi.SERVED_BY).orElse(null));
   }
 
   private static JsonNode state(AppRuntime runtime, String streamId) throws Exception {
