@@ -182,10 +182,10 @@ public final class BenchMain {
       RawConsumer.Read eventRead = RawConsumer.readToEnd(bootstrap, events, partitions);
       step("replaying " + eventRead.records() + " events: account balances (JDBC, H2)");
       ReplayLoad.Outcome jdbcReplay = ReplayLoad.accountBalances(bootstrap, events, serde,
-          eventRead, options.accounts(), progress);
+          eventRead, options.accounts(), options.replayBatch(), progress);
       step("replaying them: at-least-once projection that only counts");
       ReplayLoad.Outcome countReplay =
-          ReplayLoad.counting(bootstrap, events, serde, eventRead, progress);
+          ReplayLoad.counting(bootstrap, events, serde, eventRead, options.replayBatch(), progress);
 
       row("Kafka producer, acks=all, idempotent (limit)", rate(produced, "records/s"), "");
       row("Kafka consumer, read_committed (limit)", rate(consumed, "records/s"), "");
@@ -209,10 +209,12 @@ public final class BenchMain {
       }
       row("Kafka consumer, read_committed, " + eventRead.records() + " events (limit)",
           rate(eventRead.perSecond(), "events/s"), "1.00");
-      row("Projection replay: account balances, JDBC exactly-once, H2",
+      row("Projection replay: account balances, JDBC exactly-once, H2, batches of "
+              + options.replayBatch(),
           rate(jdbcReplay.perSecond(), "events/s"),
           ratio(jdbcReplay.perSecond(), eventRead.perSecond()) + " of consumer (target >= 0.5)");
-      row("Projection replay: at-least-once, counting handler",
+      row("Projection replay: at-least-once, counting handler, batches of "
+              + options.replayBatch(),
           rate(countReplay.perSecond(), "events/s"),
           ratio(countReplay.perSecond(), eventRead.perSecond()) + " of consumer");
       row("Read one stream of " + streamRead.events() + " events (local index): p50 / p99",

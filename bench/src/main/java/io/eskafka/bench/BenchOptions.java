@@ -16,19 +16,21 @@ import java.util.List;
  * @param loadDuration duration of each gateway workload; zero skips them
  * @param inFlight closed-loop concurrency levels through the gateway
  * @param lowLatencyCommit commit interval of the extra latency run, or {@code null} to skip it
+ * @param replayBatch the projections' batch size in the replay workloads
  */
 record BenchOptions(String bootstrap, int commands, int accounts, int partitions, int threads,
     Duration commitInterval, Duration loadDuration, List<Integer> inFlight,
-    Duration lowLatencyCommit) {
+    Duration lowLatencyCommit, int replayBatch) {
 
   static final String USAGE = """
       usage: BenchMain [--bootstrap host:port] [--commands N] [--accounts N] [--partitions N]
                        [--threads N] [--commit-interval-ms N] [--load-seconds N]
-                       [--in-flight k1,k2,...] [--low-latency-commit-ms N|0]
+                       [--in-flight k1,k2,...] [--low-latency-commit-ms N|0] [--replay-batch N]
       defaults: embedded broker in a child JVM, 1000000 commands, 10000 accounts, 4 partitions,
                 2 stream threads, 100 ms commits, 20 s per gateway workload (0 skips the
                 gateway workloads: the scale run), in-flight 256,2048,
-                extra latency run with 10 ms commits""";
+                extra latency run with 10 ms commits, replays in batches of 500 (the
+                projection runner's default)""";
 
   static BenchOptions parse(String[] args) {
     String bootstrap = null;
@@ -40,6 +42,7 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
     long loadSeconds = 20;
     List<Integer> inFlight = List.of(256, 2048);
     long lowLatencyMs = 10;
+    int replayBatch = io.eskafka.kafka.ProjectionOptions.DEFAULT_MAX_BATCH_SIZE;
     for (int i = 0; i < args.length; i++) {
       String name = args[i];
       if (name.equals("--help") || name.equals("-h")) {
@@ -59,6 +62,7 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
           case "--commit-interval-ms" -> commitMs = positive(name, Integer.parseInt(value));
           case "--load-seconds" -> loadSeconds = Integer.parseInt(value); // 0: no gateway runs
           case "--low-latency-commit-ms" -> lowLatencyMs = Integer.parseInt(value);
+          case "--replay-batch" -> replayBatch = positive(name, Integer.parseInt(value));
           case "--in-flight" -> {
             List<Integer> levels = new ArrayList<>();
             for (String level : value.split(",")) {
@@ -81,7 +85,7 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
     }
     return new BenchOptions(bootstrap, commands, accounts, partitions, threads,
         Duration.ofMillis(commitMs), Duration.ofSeconds(loadSeconds), inFlight,
-        lowLatencyMs > 0 ? Duration.ofMillis(lowLatencyMs) : null);
+        lowLatencyMs > 0 ? Duration.ofMillis(lowLatencyMs) : null, replayBatch);
   }
 
   private static int positive(String name, int value) {

@@ -32,7 +32,8 @@ final class ReplayLoad {
    * Checks that it holds a row per account and that the versions add up to the events read.
    */
   static Outcome accountBalances(String bootstrap, String eventTopic, AvroSerde serde,
-      RawConsumer.Read events, int accounts, GroupProgress progress) throws Exception {
+      RawConsumer.Read events, int accounts, int batchSize, GroupProgress progress)
+      throws Exception {
     String group = "bench-replay-jdbc";
     JdbcDataSource h2 = new JdbcDataSource();
     h2.setURL("jdbc:h2:mem:" + group + ";DB_CLOSE_DELAY=-1");
@@ -40,7 +41,8 @@ final class ReplayLoad {
       long started = System.nanoTime();
       GroupProgress.Rate rate;
       try (ProjectionRunner runner = ProjectionRunner.start(
-          AccountBalances.projection(group, eventTopic), h2, serde, ProjectionOptions.of(bootstrap))) {
+          AccountBalances.projection(group, eventTopic), h2, serde,
+          ProjectionOptions.of(bootstrap).withMaxBatchSize(batchSize))) {
         rate = progress.await(group, events.nextOffsets(), started, MAX_WAIT);
         check(runner);
       }
@@ -68,14 +70,14 @@ final class ReplayLoad {
    * envelope, commit) without a database.
    */
   static Outcome counting(String bootstrap, String eventTopic, AvroSerde serde,
-      RawConsumer.Read events, GroupProgress progress) throws Exception {
+      RawConsumer.Read events, int batchSize, GroupProgress progress) throws Exception {
     String group = "bench-replay-count";
     AtomicLong handled = new AtomicLong();
     long started = System.nanoTime();
     GroupProgress.Rate rate;
     try (ProjectionRunner runner = ProjectionRunner.start(new AtLeastOnceProjection(group,
         EventSelection.of(eventTopic), event -> handled.incrementAndGet()), serde,
-        ProjectionOptions.of(bootstrap))) {
+        ProjectionOptions.of(bootstrap).withMaxBatchSize(batchSize))) {
       rate = progress.await(group, events.nextOffsets(), started, MAX_WAIT);
       check(runner);
     }
