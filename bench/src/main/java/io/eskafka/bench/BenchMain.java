@@ -187,6 +187,10 @@ public final class BenchMain {
       ReplayLoad.Outcome countReplay =
           ReplayLoad.counting(bootstrap, events, serde, eventRead, options.replayBatch(), progress);
 
+      step("logic-version bump: snapshots rebuilt from the per-stream index");
+      RebuildLoad.Outcome rebuild = RebuildLoad.measure(AGGREGATE, serde,
+          appOptions(bootstrap, "bench-aggregate", options.commitInterval()), eventRead.records());
+
       row("Kafka producer, acks=all, idempotent (limit)", rate(produced, "records/s"), "");
       row("Kafka consumer, read_committed (limit)", rate(consumed, "records/s"), "");
       row("Baseline: Streams EOS passthrough + RocksDB store", rate(baseline.perSecond(),
@@ -223,6 +227,10 @@ public final class BenchMain {
       row("State at v" + streamRead.events() / 2 + " of that stream (replay): p50 / p99",
           String.format("%.2f / %.2f ms", StreamReadLoad.Outcome.millis(streamRead.replay(), 50),
               StreamReadLoad.Outcome.millis(streamRead.replay(), 99)), "");
+      row("Snapshot rebuild after a logic-version bump (" + rebuild.snapshots() + " snapshots)",
+          String.format("%,.0f events/s (%.1f s; restore before it %.1f s)",
+              rebuild.eventsPerSecond(), rebuild.rebuildSeconds(), rebuild.restoreSeconds()),
+          ratio(rebuild.eventsPerSecond(), eventRead.perSecond()) + " of consumer");
       row("Memory after the backlog (app JVM; broker in its own JVM)", memory, "");
       row("Start-up to first commit: baseline / aggregate", String.format("%.1f s / %.1f s",
           baseline.startupSeconds(), backlog.startupSeconds()), "");

@@ -38,8 +38,11 @@ class BenchRunnerIT {
         "Projection replay: at-least-once, counting handler, batches of 500",
         "Read one stream of 1000 events (local index): p50 / p99",
         "State at v500 of that stream (replay): p50 / p99",
+        rows.get(12)[0],
         "Memory after the backlog (app JVM; broker in its own JVM)",
         "Start-up to first commit: baseline / aggregate");
+    assertThat(rows.get(12)[0]).matches(
+        "Snapshot rebuild after a logic-version bump \\(\\d+ snapshots\\)");
     assertThat(rows.get(7)[0]).matches("Kafka consumer, read_committed, \\d+ events \\(limit\\)");
     assertThat(rows).allSatisfy(row -> assertThat(row[1]).doesNotContain("failed"));
     assertThat(printed.toString(StandardCharsets.UTF_8))
