@@ -126,7 +126,7 @@ class AccountBalancesProjectionIT {
       try (ProjectionRunner crashed = ProjectionRunner.start(projection, crashing, serde, options)) {
         await().atMost(DEADLINE).until(() -> crashed.status() == Status.PARKED);
         assertThat(crashed.failure().orElseThrow()).hasMessageContaining("simulated crash");
-        Map<TopicPartition, Long> inDatabase = storedOffsets(db.dataSource(), projection.name());
+        Map<TopicPartition, Long> inDatabase = db.storedOffsets(projection.name());
         Map<TopicPartition, Long> inKafka = kafkaOffsets(admin, crashed.groupId());
         // The window under test: the database is ahead of Kafka's committed offsets.
         assertThat(sum(inDatabase)).isGreaterThan(sum(inKafka));
@@ -250,21 +250,6 @@ class AccountBalancesProjectionIT {
     return db.queryLong("SELECT COUNT(*) FROM applied_event WHERE stream_id LIKE '" + prefix + "%'");
   }
 
-  private static Map<TopicPartition, Long> storedOffsets(DataSource dataSource, String projection)
-      throws SQLException {
-    Map<TopicPartition, Long> offsets = new HashMap<>();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement select = connection.prepareStatement("SELECT topic, partition_no, "
-            + "next_offset FROM eskafka_projection_offsets WHERE projection = ?")) {
-      select.setString(1, projection);
-      try (ResultSet result = select.executeQuery()) {
-        while (result.next()) {
-          offsets.put(new TopicPartition(result.getString(1), result.getInt(2)), result.getLong(3));
-        }
-      }
-    }
-    return offsets;
-  }
 
   private static Map<TopicPartition, Long> kafkaOffsets(Admin admin, String groupId)
       throws Exception {

@@ -36,7 +36,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -301,7 +300,7 @@ class ProjectionReplayIT {
       assertThat(poisonOffset.get()).as("offset of the poison event").isNotNegative();
       TopicPartition poisoned = new TopicPartition(bank.eventTopic(),
           EventKey.partitionOf(prefix + "1", 4));
-      assertThat(storedOffsets(db.dataSource(), recording.name()).get(poisoned))
+      assertThat(db.storedOffsets(recording.name()).get(poisoned))
           .isLessThanOrEqualTo(poisonOffset.get());
       assertThat(applied(db, prefix)).hasSize(events);
 
@@ -488,21 +487,6 @@ class ProjectionReplayIT {
     return db.queryLong("SELECT COUNT(*) FROM clear_log");
   }
 
-  private static Map<TopicPartition, Long> storedOffsets(DataSource dataSource, String projection)
-      throws SQLException {
-    Map<TopicPartition, Long> offsets = new HashMap<>();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement select = connection.prepareStatement("SELECT topic, partition_no, "
-            + "next_offset FROM eskafka_projection_offsets WHERE projection = ?")) {
-      select.setString(1, projection);
-      try (ResultSet result = select.executeQuery()) {
-        while (result.next()) {
-          offsets.put(new TopicPartition(result.getString(1), result.getInt(2)), result.getLong(3));
-        }
-      }
-    }
-    return offsets;
-  }
 
   private Admin admin() {
     return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));

@@ -1,12 +1,16 @@
 package io.eskafka.examples;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.apache.kafka.common.TopicPartition;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Assumptions;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -95,6 +99,25 @@ final class TestDatabase implements AutoCloseable {
       rows.next();
       return rows.getLong(1);
     }
+  }
+
+  /**
+   * What a JDBC projection stored as its next offsets, read straight from its table (not through
+   * the runner's own code, so the tests check what is really there).
+   */
+  Map<TopicPartition, Long> storedOffsets(String projection) throws SQLException {
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select = connection.prepareStatement("SELECT topic, partition_no, "
+            + "next_offset FROM eskafka_projection_offsets WHERE projection = ?")) {
+      select.setString(1, projection);
+      try (ResultSet result = select.executeQuery()) {
+        while (result.next()) {
+          offsets.put(new TopicPartition(result.getString(1), result.getInt(2)), result.getLong(3));
+        }
+      }
+    }
+    return offsets;
   }
 
   @Override
