@@ -7,18 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eskafka.testing.DevSchemaRegistry;
 import io.eskafka.testing.EmbeddedKafka;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -88,20 +84,7 @@ class RunLifecycleIT {
   }
 
   private static List<String> output(Process process) {
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8))) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          lines.add(line);
-        }
-      } catch (Exception e) {
-        lines.add("(output read failed: " + e + ")");
-      }
-    }, "run-output");
-    reader.setDaemon(true);
-    reader.start();
-    return lines;
+    return ProcessOutput.collect(process, "run-output");
   }
 
   private static int awaitReady(Process process, List<String> out) {
