@@ -54,13 +54,14 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>At-least-once</b> ({@link AtLeastOnceProjection}): each event of a poll batch is handled,
- *       then the batch's offsets are committed to Kafka. Events handled since the last commit are
- *       handled again after a crash or a rebalance. Kafka's committed offsets are the truth, so a
+ *       then the batch's offsets are committed to Kafka, in the background (a revocation and a
+ *       close wait for it). Events handled since the last commit that landed are handled again
+ *       after a crash or a rebalance. Kafka's committed offsets are the truth, so a
  *       reset of the group's offsets simply repositions it (its read model is not cleared).
  *   <li><b>JDBC, exactly-once effects</b> ({@link JdbcProjection}): one database transaction per
  *       poll batch holds the handler's changes and the projection's next offsets (table
  *       {@code eskafka_projection_offsets}); only after it commits are the same offsets committed to
- *       Kafka, for lag and status tools. On assignment each partition is positioned where the
+ *       Kafka (in the background), for lag and status tools. On assignment each partition is positioned where the
  *       database says (the beginning when it has no row), so neither a crash between the two
  *       commits nor a partition moving between instances applies an event twice or skips one.
  * </ul>
@@ -135,6 +136,8 @@ public final class ProjectionRunner implements AutoCloseable {
   private long nextProgressLogNanos;
   /** The offsets this instance last committed to Kafka, to notice idle position moves. */
   private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
+  /** Batch commits sent in the background and not confirmed yet, flushed before a revocation. */
+  private final Map<TopicPartition, OffsetAndMetadata> unconfirmed = new HashMap<>();
 
   private ProjectionRunner(Projection projection, AvroSerde serde, ProjectionOptions options,
       DataSource dataSource) {
@@ -286,8 +289,10 @@ public final class ProjectionRunner implements AutoCloseable {
       consumer.subscribe(projection.events().topics(), new ConsumerRebalanceListener() {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-          // Batches are applied between polls, never inside one, so nothing is in flight here:
-          // the last batch was committed (or rolled back) before this poll began.
+          // Batches are applied between polls, never inside one: the last batch was applied (or
+          // rolled back) before this poll began; only its background commit may still be on its
+          // way, and the next owner should start after it.
+          confirmCommits(partitions);
           forget(partitions);
         }
 
@@ -348,6 +353,7 @@ public final class ProjectionRunner implements AutoCloseable {
     } finally {
       assigned = Set.of();
       try {
+        confirmCommits(new ArrayList<>(unconfirmed.keySet()));
         consumer.close(CloseOptions.timeout(options.closeTimeout()));
       } catch (RuntimeException e) {
         LOG.warn("projection {}: closing the consumer failed", projection.name(), e);
@@ -586,7 +592,47 @@ public final class ProjectionRunner implements AutoCloseable {
       // The wakeup was meant for the next poll; the loop sees `closing` after this batch.
       consumer.commitSync(offsets);
     }
+    offsets.forEach((partition, offset) -> {
+      lastCommitted.put(partition, offset.offset());
+      unconfirmed.remove(partition); // superseded: landed after any background commit before it
+    });
+  }
+
+  /**
+   * Commits a batch's offsets without waiting for the coordinator: a synchronous commit per batch
+   * costs a round trip per poll, which caps a replay at a fraction of what the consumer reads.
+   * Nothing depends on it having landed before the next batch: an at-least-once projection
+   * handles events again after a crash anyway (a commit in flight widens that by one batch), and
+   * for JDBC the database holds the truth. Commits land in the order they are sent; a failed one
+   * is logged and superseded by the next. A revocation waits for them ({@link #confirmCommits}).
+   */
+  private void commitInBackground(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    if (offsets.isEmpty()) {
+      return;
+    }
+    unconfirmed.putAll(offsets);
     offsets.forEach((partition, offset) -> lastCommitted.put(partition, offset.offset()));
+    consumer.commitAsync(offsets, (committed, error) -> {
+      if (error != null) {
+        LOG.debug("projection {}: background offset commit failed (the next one supersedes it): "
+            + "{}", projection.name(), error.toString());
+        return;
+      }
+      // Callbacks run on the runner's thread (inside poll or commitSync).
+      committed.forEach((partition, offset) -> unconfirmed.remove(partition, offset));
+    });
+  }
+
+  /** Commits synchronously what background commits of these partitions sent last (best effort). */
+  private void confirmCommits(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+    for (TopicPartition partition : partitions) {
+      OffsetAndMetadata offset = unconfirmed.remove(partition);
+      if (offset != null) {
+        pending.put(partition, offset);
+      }
+    }
+    commitQuietly(pending);
   }
 
   /** Best effort: a status marker that does not land only leaves the status one step behind. */
@@ -703,17 +749,9 @@ public final class ProjectionRunner implements AutoCloseable {
         firstUnhandled.forEach(consumer::seek);
         throw failed;
       }
-      try {
-        commitToKafka(marked(nextOffsets(records), runnerState(), null));
-      } catch (KafkaException e) {
-        if (e instanceof WakeupException wakeup) {
-          throw wakeup;
-        }
-        // A rebalance took the partitions: their new owner handles these events again, which an
-        // at-least-once handler tolerates.
-        LOG.warn("projection {}: offset commit failed; events will be handled again: {}",
-            projection.name(), e.toString());
-      }
+      // If it fails (a rebalance took the partitions), their new owner handles these events
+      // again, which an at-least-once handler tolerates.
+      commitInBackground(marked(nextOffsets(records), runnerState(), null));
     }
 
     @Override
@@ -817,7 +855,7 @@ public final class ProjectionRunner implements AutoCloseable {
       }
       stored.putAll(next);
       // Informational only (lag and status tools); the database holds the truth.
-      commitQuietly(marked(next, runnerState(), null));
+      commitInBackground(marked(next, runnerState(), null));
     }
 
     @Override

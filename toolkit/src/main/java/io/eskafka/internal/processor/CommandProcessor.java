@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -92,6 +91,9 @@ final class CommandProcessor<S extends SpecificRecord>
   private String parkedTopic;
   private Source source = Source.UNKNOWN;
   private Sweep sweep;
+  private long formattedMillis;
+  private final EventIds eventIds = new EventIds();
+  private String formattedTimestamp;
 
   CommandProcessor(AggregateDefinition<S> aggregate, AvroSerde serde, AggregateNodes nodes,
       Duration dedupeWindow, RebuildTracker rebuilds) {
@@ -283,15 +285,18 @@ final class CommandProcessor<S extends SpecificRecord>
     long now = context.currentSystemTimeMs();
     if (!outcome.events.isEmpty()) {
       String correlationId = header(command.headers(), MessageHeaders.CORRELATION_ID);
+      String timestamp = timestampHeader(now);
       for (ResultEvent event : outcome.events) {
         Headers headers = new RecordHeaders();
-        put(headers, MessageHeaders.EVENT_TYPE, event.getType());
-        put(headers, MessageHeaders.EVENT_ID, event.getEventId());
         put(headers, MessageHeaders.COMMAND_ID, commandId);
         if (correlationId != null) {
           put(headers, MessageHeaders.CORRELATION_ID, correlationId);
         }
-        put(headers, MessageHeaders.TIMESTAMP, Instant.ofEpochMilli(now).toString());
+        put(headers, MessageHeaders.TIMESTAMP, timestamp);
+        // Last, because readers look headers up from the end (Headers.lastHeader) and these two
+        // are read for every event: by the index and by every projection.
+        put(headers, MessageHeaders.EVENT_TYPE, event.getType());
+        put(headers, MessageHeaders.EVENT_ID, event.getEventId());
         byte[] payloadBytes = ByteBuffers.toArray(event.getPayload());
         context.forward(new Record<>(new EventKey(streamId, event.getVersion()).toBytes(),
             payloadBytes, now, headers), nodes.eventsSink());
@@ -305,6 +310,15 @@ final class CommandProcessor<S extends SpecificRecord>
     }
     answer(result(commandId, streamId, ResultStatus.ACCEPTED, outcome.version, expectedVersion,
         null, outcome.events), true);
+  }
+
+  /** The timestamp header's text, formatted once per millisecond rather than once per event. */
+  private String timestampHeader(long epochMillis) {
+    if (epochMillis != formattedMillis || formattedTimestamp == null) {
+      formattedMillis = epochMillis;
+      formattedTimestamp = Instant.ofEpochMilli(epochMillis).toString();
+    }
+    return formattedTimestamp;
   }
 
   /**
@@ -343,8 +357,7 @@ final class CommandProcessor<S extends SpecificRecord>
       encoded.add(ResultEvent.newBuilder()
           .setVersion(version)
           // Derived from the command id, so a retried command yields the same event ids.
-          .setEventId(UUID.nameUUIDFromBytes((commandId + "#" + i).getBytes(StandardCharsets.UTF_8))
-              .toString())
+          .setEventId(eventIds.of(commandId, i))
           .setType(event.getSchema().getFullName())
           .setPayload(ByteBuffer.wrap(serde.serialize(nodes.topics().events(), event)))
           .build());
@@ -365,7 +378,7 @@ final class CommandProcessor<S extends SpecificRecord>
     }
     Snapshot envelope = snapshotCodec.envelope(raw);
     if (envelope.getLogicVersion() == aggregate.logicVersion()) {
-      SnapshotCodec.Decoded<S> snapshot = snapshotCodec.decode(raw);
+      SnapshotCodec.Decoded<S> snapshot = snapshotCodec.decode(envelope);
       return new Current<>(snapshot.state(), snapshot.version());
     }
     S rebuilt = rebuild(streamId, envelope);

@@ -72,9 +72,20 @@ public final class SnapshotCodec {
    * @param <S> state type
    * @return the snapshot
    */
-  @SuppressWarnings("unchecked")
   public <S> Decoded<S> decode(byte[] value) {
-    Snapshot snapshot = serde.deserialize(topic, value, Snapshot.class);
+    return decode(envelope(value));
+  }
+
+  /**
+   * Decodes the state of an envelope from {@link #envelope}, so a caller that looked at the
+   * envelope first does not decode it twice.
+   *
+   * @param snapshot the envelope, never {@code null}
+   * @param <S> state type
+   * @return the snapshot
+   */
+  @SuppressWarnings("unchecked")
+  public <S> Decoded<S> decode(Snapshot snapshot) {
     return new Decoded<>(snapshot.getVersion(), snapshot.getLogicVersion(),
         (S) serde.deserialize(topic, ByteBuffers.toArray(snapshot.getState())),
         snapshot.getUpdatedAt());
