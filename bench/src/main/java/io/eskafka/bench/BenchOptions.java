@@ -2,7 +2,9 @@ package io.eskafka.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Settings of one benchmark run, parsed from the command line.
@@ -17,20 +19,24 @@ import java.util.List;
  * @param inFlight closed-loop concurrency levels through the gateway
  * @param lowLatencyCommit commit interval of the extra latency run, or {@code null} to skip it
  * @param replayBatch the projections' batch size in the replay workloads
+ * @param kafkaConfig raw Kafka Streams configs given to the baseline and the aggregate alike
  */
 record BenchOptions(String bootstrap, int commands, int accounts, int partitions, int threads,
     Duration commitInterval, Duration loadDuration, List<Integer> inFlight,
-    Duration lowLatencyCommit, int replayBatch) {
+    Duration lowLatencyCommit, int replayBatch, Map<String, String> kafkaConfig) {
 
   static final String USAGE = """
       usage: BenchMain [--bootstrap host:port] [--commands N] [--accounts N] [--partitions N]
                        [--threads N] [--commit-interval-ms N] [--load-seconds N]
                        [--in-flight k1,k2,...] [--low-latency-commit-ms N|0] [--replay-batch N]
+                       [--kafka-config key=value,...]
       defaults: embedded broker in a child JVM, 1000000 commands, 10000 accounts, 4 partitions,
                 2 stream threads, 100 ms commits, 20 s per gateway workload (0 skips the
                 gateway workloads: the scale run), in-flight 256,2048,
-                extra latency run with 10 ms commits, replays in batches of 500 (the
-                projection runner's default)""";
+                extra latency run with 20 ms commits (its own closed-loop maximum, then
+                half and a quarter of it), replays in batches of 500 (the
+                projection runner's default); --kafka-config passes Kafka Streams configs
+                (e.g. producer.linger.ms=5) to the baseline and the aggregate alike""";
 
   static BenchOptions parse(String[] args) {
     String bootstrap = null;
@@ -41,8 +47,9 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
     long commitMs = 100;
     long loadSeconds = 20;
     List<Integer> inFlight = List.of(256, 2048);
-    long lowLatencyMs = 10;
+    long lowLatencyMs = 20;
     int replayBatch = io.eskafka.kafka.ProjectionOptions.DEFAULT_MAX_BATCH_SIZE;
+    Map<String, String> kafkaConfig = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String name = args[i];
       if (name.equals("--help") || name.equals("-h")) {
@@ -63,6 +70,16 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
           case "--load-seconds" -> loadSeconds = Integer.parseInt(value); // 0: no gateway runs
           case "--low-latency-commit-ms" -> lowLatencyMs = Integer.parseInt(value);
           case "--replay-batch" -> replayBatch = positive(name, Integer.parseInt(value));
+          case "--kafka-config" -> {
+            for (String pair : value.split(",")) {
+              int eq = pair.indexOf('=');
+              if (eq <= 0) {
+                throw new IllegalArgumentException(name + ": '" + pair
+                    + "' is not key=value\n" + USAGE);
+              }
+              kafkaConfig.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+          }
           case "--in-flight" -> {
             List<Integer> levels = new ArrayList<>();
             for (String level : value.split(",")) {
@@ -85,7 +102,8 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
     }
     return new BenchOptions(bootstrap, commands, accounts, partitions, threads,
         Duration.ofMillis(commitMs), Duration.ofSeconds(loadSeconds), inFlight,
-        lowLatencyMs > 0 ? Duration.ofMillis(lowLatencyMs) : null, replayBatch);
+        lowLatencyMs > 0 ? Duration.ofMillis(lowLatencyMs) : null, replayBatch,
+        Map.copyOf(kafkaConfig));
   }
 
   private static int positive(String name, int value) {

@@ -3,6 +3,9 @@ package io.eskafka.bench;
 import io.eskafka.client.CommandGateway;
 import io.eskafka.client.CommandResult;
 import io.eskafka.examples.bank.commands.Deposit;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -16,8 +19,15 @@ import org.HdrHistogram.Recorder;
 /** Commands through the {@link CommandGateway}: round trips, as a client sees them. */
 final class GatewayLoad {
 
-  /** What one gateway workload measured. Latencies in microseconds. */
-  record Outcome(long completed, long failed, double seconds, Histogram latency) {
+  /**
+   * What one gateway workload measured. Latencies in microseconds; the two halves of a round trip
+   * in milliseconds (the decision time is the application's wall clock, to the millisecond):
+   * {@code toDecision} from the command's due time to its decision, {@code afterDecision} from
+   * there to the result in the client's hands (the commit and the result's way back).
+   * {@code cpuBusy} is the machine's CPU use during the workload (0..1; NaN where unknown).
+   */
+  record Outcome(long completed, long failed, double seconds, Histogram latency,
+      Histogram toDecision, Histogram afterDecision, double cpuBusy) {
     double perSecond() {
       return completed / seconds;
     }
@@ -50,7 +60,8 @@ final class GatewayLoad {
     }
     slots.acquire(inFlight); // let the last ones finish; their time counts
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Outcome(completed.get(), failed.get(), seconds, recorder.getIntervalHistogram());
+    return new Outcome(completed.get(), failed.get(), seconds, recorder.getIntervalHistogram(),
+        new Histogram(3), new Histogram(3), Double.NaN);
   }
 
   /**
@@ -60,8 +71,11 @@ final class GatewayLoad {
   static Outcome fixedRate(CommandGateway gateway, int accounts, double perSecond,
       Duration duration) throws InterruptedException {
     Recorder recorder = new Recorder(3);
+    Recorder toDecision = new Recorder(3);
+    Recorder afterDecision = new Recorder(3);
     AtomicLong completed = new AtomicLong();
     AtomicLong failed = new AtomicLong();
+    CpuTime cpu = CpuTime.read(); // null off Linux
     long interval = (long) (1e9 / perSecond);
     long start = System.nanoTime();
     long count = (long) (perSecond * duration.toSeconds());
@@ -72,8 +86,15 @@ final class GatewayLoad {
       if (wait > 0) {
         LockSupport.parkNanos(wait);
       }
-      all[(int) i] = send(gateway, accounts).whenComplete(
-          (result, error) -> record(recorder, completed, failed, due, result, error));
+      long dueWallMillis = System.currentTimeMillis() - (System.nanoTime() - due) / 1_000_000;
+      all[(int) i] = send(gateway, accounts).whenComplete((result, error) -> {
+        record(recorder, completed, failed, due, result, error);
+        if (error == null && result.accepted()) {
+          long decided = result.decidedAt().toEpochMilli();
+          toDecision.recordValue(Math.max(0, decided - dueWallMillis));
+          afterDecision.recordValue(Math.max(0, System.currentTimeMillis() - decided));
+        }
+      });
     }
     try {
       CompletableFuture.allOf(all).get(2, TimeUnit.MINUTES);
@@ -81,7 +102,32 @@ final class GatewayLoad {
       // counted as failures through whenComplete
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Outcome(completed.get(), failed.get(), seconds, recorder.getIntervalHistogram());
+    return new Outcome(completed.get(), failed.get(), seconds, recorder.getIntervalHistogram(),
+        toDecision.getIntervalHistogram(), afterDecision.getIntervalHistogram(),
+        cpu == null ? Double.NaN : cpu.busySince());
+  }
+
+  /** The machine's CPU time from /proc/stat (Linux), to tell a saturated machine from a slow path. */
+  private record CpuTime(long busy, long total) {
+    static CpuTime read() {
+      try {
+        String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < fields.length; i++) {
+          total += Long.parseLong(fields[i]);
+        }
+        long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]); // idle + iowait
+        return new CpuTime(total - idle, total);
+      } catch (IOException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    double busySince() {
+      CpuTime now = read();
+      return now == null || now.total == total
+          ? Double.NaN : (double) (now.busy - busy) / (now.total - total);
+    }
   }
 
   private static CompletableFuture<CommandResult> send(CommandGateway gateway, int accounts) {
