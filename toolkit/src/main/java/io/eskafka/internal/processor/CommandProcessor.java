@@ -67,9 +67,15 @@ final class CommandProcessor<S extends SpecificRecord>
     implements Processor<byte[], byte[], byte[], byte[]> {
 
   private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
-  /** How often the snapshot sweep runs, and how many snapshots it looks at each time. */
+  /**
+   * How often the snapshot sweep runs, and how much it does each time: while commands arrive, at
+   * most {@link #SWEEP_BUDGET} snapshots, so that a bump never starves them; while none arrived
+   * since the last run, as many as fit in {@link #IDLE_SWEEP_TIME} (the scale run rebuilt 1M
+   * snapshots at the busy budget alone: 126 s for an idle application).
+   */
   private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
   private static final int SWEEP_BUDGET = 2_000;
+  private static final long IDLE_SWEEP_TIME = Duration.ofMillis(500).toNanos();
 
   private final AggregateDefinition<S> aggregate;
   private final TypedDecider<SpecificRecord, SpecificRecord, S> decider;
@@ -92,6 +98,7 @@ final class CommandProcessor<S extends SpecificRecord>
   private Source source = Source.UNKNOWN;
   private Sweep sweep;
   private long formattedMillis;
+  private long commandsSinceSweep;
   private final EventIds eventIds = new EventIds();
   private String formattedTimestamp;
 
@@ -182,6 +189,7 @@ final class CommandProcessor<S extends SpecificRecord>
   }
 
   private void handle(Record<byte[], byte[]> command) {
+    commandsSinceSweep++;
     String commandId = header(command.headers(), MessageHeaders.COMMAND_ID);
     if (command.key() == null) {
       deadLetter(command, "null key: commands must be keyed by stream id", null, commandId, null);
@@ -491,12 +499,18 @@ final class CommandProcessor<S extends SpecificRecord>
         return;
       }
       long rebuiltBefore = rebuilt;
-      int budget = SWEEP_BUDGET;
+      boolean idle = commandsSinceSweep == 0;
+      commandsSinceSweep = 0;
+      long budget = idle ? Long.MAX_VALUE : SWEEP_BUDGET;
+      long deadline = System.nanoTime() + IDLE_SWEEP_TIME;
       boolean exhausted;
       try (KeyValueIterator<String, byte[]> all = cursor == null
           ? snapshots.all()
           : snapshots.range(cursor, null)) {
         while (budget > 0 && all.hasNext()) {
+          if (idle && (checked & 63) == 0 && System.nanoTime() - deadline > 0) {
+            break;
+          }
           KeyValue<String, byte[]> entry = all.next();
           if (entry.key.equals(cursor)) {
             continue;
