@@ -3,9 +3,6 @@ package io.eskafka.bench;
 import io.eskafka.client.CommandGateway;
 import io.eskafka.client.CommandResult;
 import io.eskafka.examples.bank.commands.Deposit;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -75,7 +72,7 @@ final class GatewayLoad {
     Recorder afterDecision = new Recorder(3);
     AtomicLong completed = new AtomicLong();
     AtomicLong failed = new AtomicLong();
-    CpuTime cpu = CpuTime.read(); // null off Linux
+    CpuTime cpu = CpuTime.read();
     long interval = (long) (1e9 / perSecond);
     long start = System.nanoTime();
     long count = (long) (perSecond * duration.toSeconds());
@@ -104,30 +101,7 @@ final class GatewayLoad {
     double seconds = (System.nanoTime() - start) / 1e9;
     return new Outcome(completed.get(), failed.get(), seconds, recorder.getIntervalHistogram(),
         toDecision.getIntervalHistogram(), afterDecision.getIntervalHistogram(),
-        cpu == null ? Double.NaN : cpu.busySince());
-  }
-
-  /** The machine's CPU time from /proc/stat (Linux), to tell a saturated machine from a slow path. */
-  private record CpuTime(long busy, long total) {
-    static CpuTime read() {
-      try {
-        String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-        long total = 0;
-        for (int i = 1; i < fields.length; i++) {
-          total += Long.parseLong(fields[i]);
-        }
-        long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]); // idle + iowait
-        return new CpuTime(total - idle, total);
-      } catch (IOException | RuntimeException e) {
-        return null;
-      }
-    }
-
-    double busySince() {
-      CpuTime now = read();
-      return now == null || now.total == total
-          ? Double.NaN : (double) (now.busy - busy) / (now.total - total);
-    }
+        CpuTime.busySince(cpu));
   }
 
   private static CompletableFuture<CommandResult> send(CommandGateway gateway, int accounts) {

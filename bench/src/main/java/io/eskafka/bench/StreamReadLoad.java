@@ -22,24 +22,25 @@ import org.HdrHistogram.Histogram;
  */
 final class StreamReadLoad {
 
-  /** Latencies in microseconds. */
-  record Outcome(int events, Histogram read, Histogram replay) {
+  /** Latencies in microseconds; {@code cpuBusy} is the machine's CPU use meanwhile (0..1). */
+  record Outcome(int events, Histogram read, Histogram replay, double cpuBusy) {
     static double millis(Histogram histogram, double percentile) {
       return histogram.getValueAtPercentile(percentile) / 1000.0;
     }
   }
 
+  static final String STREAM = "bench-stream-read";
   private static final int WARM_UP = 50;
 
   private StreamReadLoad() {}
 
-  static Outcome measure(AggregateApp<BankAccountState> app, CommandGateway gateway, int events,
-      int reads) throws Exception {
-    String stream = "bench-stream-read";
+  /** Appends the stream's events and waits until the owning instance has indexed them. */
+  static void append(AggregateApp<BankAccountState> app, CommandGateway gateway, int events)
+      throws Exception {
     List<CompletableFuture<CommandResult>> sent = new ArrayList<>();
-    sent.add(gateway.send(stream, new OpenAccount("bench")));
+    sent.add(gateway.send(STREAM, new OpenAccount("bench")));
     for (int i = 1; i < events; i++) {
-      sent.add(gateway.send(stream, new Deposit(1L)));
+      sent.add(gateway.send(STREAM, new Deposit(1L)));
     }
     CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
     for (CompletableFuture<CommandResult> result : sent) {
@@ -47,20 +48,28 @@ final class StreamReadLoad {
         throw new IllegalStateException("stream read setup: " + result.get().summary());
       }
     }
+    app.queries().awaitVersion(STREAM, events, Duration.ofMinutes(1));
+  }
+
+  /** Times {@code reads} reads of the appended stream (after a warm-up), checking each. */
+  static Outcome measure(AggregateApp<BankAccountState> app, int events, int reads) {
     StreamQueries<BankAccountState> queries = app.queries();
-    queries.awaitVersion(stream, events, Duration.ofMinutes(1));
     Histogram read = new Histogram(3);
     Histogram replay = new Histogram(3);
+    CpuTime cpu = null;
     for (int i = 0; i < WARM_UP + reads; i++) {
+      if (i == WARM_UP) {
+        cpu = CpuTime.read();
+      }
       long started = System.nanoTime();
-      List<StoredEvent> all = queries.events(stream);
+      List<StoredEvent> all = queries.events(STREAM);
       long readMicros = (System.nanoTime() - started) / 1_000;
       if (all.size() != events || all.get(events - 1).version() != events) {
         throw new IllegalStateException("stream read returned " + all.size() + " events, expected "
             + events);
       }
       started = System.nanoTime();
-      BankAccountState half = queries.stateAt(stream, events / 2).orElseThrow().state();
+      BankAccountState half = queries.stateAt(STREAM, events / 2).orElseThrow().state();
       long replayMicros = (System.nanoTime() - started) / 1_000;
       if (half.getBalanceCents() != events / 2 - 1) {
         throw new IllegalStateException("state at v" + events / 2 + ": balance "
@@ -71,6 +80,6 @@ final class StreamReadLoad {
         replay.recordValue(replayMicros);
       }
     }
-    return new Outcome(events, read, replay);
+    return new Outcome(events, read, replay, CpuTime.busySince(cpu));
   }
 }

@@ -38,9 +38,11 @@ class BenchRunnerIT {
         rows.get(9)[0],
         "Projection replay: account balances, JDBC exactly-once, H2, batches of 500",
         "Projection replay: at-least-once, counting handler, batches of 500",
-        "Read one stream of 1000 events (local index): p50 / p99",
-        "State at v500 of that stream (replay): p50 / p99",
-        rows.get(14)[0],
+        "Read one stream of 1000 events (local index), right after the backlog: p50 / p99",
+        "State at v500 of that stream (replay), right after the backlog: p50 / p99",
+        "Read one stream of 1000 events (local index), machine settled: p50 / p99",
+        "State at v500 of that stream (replay), machine settled: p50 / p99",
+        rows.get(16)[0],
         "Memory after the backlog (app JVM; broker in its own JVM)",
         "Start-up to first commit: baseline / aggregate");
     assertThat(rows.get(5)[0]).matches(
@@ -51,7 +53,7 @@ class BenchRunnerIT {
         "Round trip at \\d+ commands/s \\(quarter load\\), 50 ms commits: p50 / p99 / p99.9");
     assertThat(rows.get(5)[1]).matches(
         "[0-9.]+ / [0-9.]+ / [0-9.]+ ms \\(p99 to the decision \\d+ ms, after it \\d+ ms; CPU .* busy\\)");
-    assertThat(rows.get(14)[0]).matches(
+    assertThat(rows.get(16)[0]).matches(
         "Snapshot rebuild after a logic-version bump \\(\\d+ snapshots\\)");
     assertThat(rows.get(9)[0]).matches("Kafka consumer, read_committed, \\d+ events \\(limit\\)");
     assertThat(rows).allSatisfy(row -> assertThat(row[1]).doesNotContain("failed"));
