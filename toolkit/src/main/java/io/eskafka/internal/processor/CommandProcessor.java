@@ -70,8 +70,8 @@ final class CommandProcessor<S extends SpecificRecord>
   /**
    * How often the snapshot sweep runs, and how much it does each time: while commands arrive, at
    * most {@link #SWEEP_BUDGET} snapshots, so that a bump never starves them; while none arrived
-   * since the last run, as many as fit in {@link #IDLE_SWEEP_TIME} (the scale run rebuilt 1M
-   * snapshots at the busy budget alone: 126 s for an idle application).
+   * since the last run, as many as fit in {@link #IDLE_SWEEP_TIME}, so that an idle application is
+   * not held to the busy budget.
    */
   private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
   private static final int SWEEP_BUDGET = 2_000;
@@ -97,9 +97,10 @@ final class CommandProcessor<S extends SpecificRecord>
   private String parkedTopic;
   private Source source = Source.UNKNOWN;
   private Sweep sweep;
-  private long formattedMillis;
   private long commandsSinceSweep;
   private final EventIds eventIds = new EventIds();
+  /** The last timestamp header's text and the instant it is for (see timestampHeader). */
+  private long formattedMillis;
   private String formattedTimestamp;
 
   CommandProcessor(AggregateDefinition<S> aggregate, AvroSerde serde, AggregateNodes nodes,
