@@ -8,6 +8,7 @@ import io.eskafka.examples.bank.state.BankAccountState;
 import io.eskafka.internal.DirectoryTree;
 import io.eskafka.kafka.AggregateApp;
 import io.eskafka.kafka.AggregateDefinition;
+import io.eskafka.kafka.AggregateTopics;
 import io.eskafka.kafka.AppOptions;
 import io.eskafka.kafka.TopicApplier;
 import io.eskafka.kafka.TopicSpec;
@@ -20,7 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
@@ -33,6 +36,11 @@ public final class BenchMain {
 
   private static final String AGGREGATE = "bench-account";
   private static final String PASSTHROUGH_OUT = "bench-passthrough.out";
+  /** Kafka's own round trip: into and out of an exactly-once passthrough. */
+  private static final String LATENCY_IN = "bench-latency.in";
+  private static final String LATENCY_OUT = "bench-latency.out";
+  /** Topics of the aggregate's Kafka shape without the toolkit ({@link AggregateShapeApp}). */
+  private static final AggregateTopics SHAPE = AggregateTopics.of("bench-shape");
   private static final Duration MAX_WAIT = Duration.ofMinutes(30);
   /** Events of the stream whose read latency is measured, and how many reads are timed. */
   private static final int STREAM_EVENTS = 1_000;
@@ -109,6 +117,10 @@ public final class BenchMain {
       List<TopicSpec> specs = new ArrayList<>(aggregate.topics().specs(partitions, (short) 1));
       specs.add(new TopicSpec(PASSTHROUGH_OUT, partitions, (short) 1,
           Map.of("cleanup.policy", "delete")));
+      specs.addAll(SHAPE.specs(partitions, (short) 1));
+      for (String topic : List.of(LATENCY_IN, LATENCY_OUT)) {
+        specs.add(new TopicSpec(topic, partitions, (short) 1, Map.of("cleanup.policy", "delete")));
+      }
       applier.apply(specs);
     }
     AvroSerde serde = AvroSerde.create(new InMemorySchemaRegistry());
@@ -124,6 +136,14 @@ public final class BenchMain {
 
       step("baseline: Kafka Streams exactly-once passthrough with a RocksDB store");
       GroupProgress.Rate baseline = runPassthrough(bootstrap, commands, progress, ends);
+
+      Map<AggregateShapeApp.Shape, GroupProgress.Rate> shapes = new EnumMap<>(
+          AggregateShapeApp.Shape.class);
+      for (AggregateShapeApp.Shape variant : AggregateShapeApp.Shape.values()) {
+        step("the aggregate's Kafka work without the toolkit: " + variant);
+        shapes.put(variant, runShape(variant, bootstrap, commands, progress, ends));
+      }
+      GroupProgress.Rate shape = shapes.get(AggregateShapeApp.Shape.FULL);
 
       step("aggregate: the same backlog through the bank-account aggregate");
       AppOptions appOptions = appOptions(bootstrap, "bench-aggregate", options.commitInterval());
@@ -202,6 +222,15 @@ public final class BenchMain {
           }
         }
       }
+      // The same rates and commit interval through Kafka alone: the floor the rows above sit on.
+      List<PassthroughLatency.Outcome> kafkaLatency = new ArrayList<>();
+      for (double rate : lowLatencyRates) {
+        step(String.format("Kafka alone: fixed rate %.0f/s through an exactly-once passthrough, "
+            + "%d ms commits", rate, options.lowLatencyCommit().toMillis()));
+        kafkaLatency.add(PassthroughLatency.measure(bootstrap, LATENCY_IN, LATENCY_OUT,
+            partitions, appOptions(bootstrap, "bench-latency", options.lowLatencyCommit()), rate,
+            options.loadDuration()));
+      }
 
       String events = aggregate.topics().events();
       step("reading the event topic with a raw consumer");
@@ -209,6 +238,9 @@ public final class BenchMain {
       step("replaying " + eventRead.records() + " events: account balances (JDBC, H2)");
       ReplayLoad.Outcome jdbcReplay = ReplayLoad.accountBalances(bootstrap, events, serde,
           eventRead, options.accounts(), options.replayBatch(), progress);
+      step("the account-balances statements alone on H2 (no Kafka, no runner)");
+      double readModelLimit = ReadModelLimit.accountBalancesH2(eventRead.records(),
+          options.accounts(), options.replayBatch());
       step("replaying them: at-least-once projection that only counts");
       ReplayLoad.Outcome countReplay =
           ReplayLoad.counting(bootstrap, events, serde, eventRead, options.replayBatch(), progress);
@@ -221,8 +253,19 @@ public final class BenchMain {
       row("Kafka consumer, read_committed (limit)", rate(consumed, "records/s"), "");
       row("Baseline: Streams EOS passthrough + RocksDB store", rate(baseline.perSecond(),
           "records/s"), "1.00");
+      row("Aggregate's Kafka work without the toolkit: command read, 2 changelogged puts, event "
+              + "and result written, event read back into an index",
+          rate(shape.perSecond(), "commands/s"),
+          ratio(shape.perSecond(), baseline.perSecond()) + " of baseline");
+      GroupProgress.Rate noIds = shapes.get(AggregateShapeApp.Shape.NO_COMMAND_IDS);
+      row("... the same without the command-id store", rate(noIds.perSecond(), "commands/s"),
+          ratio(noIds.perSecond(), baseline.perSecond()) + " of baseline");
+      GroupProgress.Rate noIndex = shapes.get(AggregateShapeApp.Shape.NO_INDEX);
+      row("... the same without the event read-back and index", rate(noIndex.perSecond(),
+          "commands/s"), ratio(noIndex.perSecond(), baseline.perSecond()) + " of baseline");
       row("Aggregate, command backlog (open loop)", rate(backlog.perSecond(), "commands/s"),
-          ratio(backlog.perSecond(), baseline.perSecond()) + " of baseline (target >= 0.5)");
+          ratio(backlog.perSecond(), baseline.perSecond()) + " of baseline (target >= 0.5); "
+              + ratio(backlog.perSecond(), shape.perSecond()) + " of its Kafka work alone");
       for (int i = 0; i < closedLoops.size(); i++) {
         GatewayLoad.Outcome loop = closedLoops.get(i);
         row("Aggregate via gateway, " + options.inFlight().get(i) + " in flight (closed loop)",
@@ -242,13 +285,30 @@ public final class BenchMain {
           row(latencyLabel(lowLatencyRates.get(i), i == 0 ? "half load" : "quarter load",
               options.lowLatencyCommit()), latency(lowLatency.get(i)), "target p99 <= 50 ms");
         }
+        for (int i = 0; i < kafkaLatency.size(); i++) {
+          PassthroughLatency.Outcome kafka = kafkaLatency.get(i);
+          row(String.format("Kafka alone, same rate (%s), same commits: producer -> EOS "
+                  + "passthrough -> read_committed consumer: p50 / p99 / p99.9",
+                  i == 0 ? "half load" : "quarter load"),
+              String.format("%.1f / %.1f / %.1f ms%s (CPU %.0f %% busy)",
+                  kafka.percentileMillis(50), kafka.percentileMillis(99),
+                  kafka.percentileMillis(99.9), kafka.received() == kafka.sent() ? ""
+                      : " (" + (kafka.sent() - kafka.received()) + " not received)",
+                  kafka.cpuBusy() * 100),
+              String.format("aggregate p99 %.1fx this", lowLatency.get(i).percentileMillis(99)
+                  / kafka.percentileMillis(99)));
+        }
       }
       row("Kafka consumer, read_committed, " + eventRead.records() + " events (limit)",
           rate(eventRead.perSecond(), "events/s"), "1.00");
       row("Projection replay: account balances, JDBC exactly-once, H2, batches of "
               + options.replayBatch(),
           rate(jdbcReplay.perSecond(), "events/s"),
-          ratio(jdbcReplay.perSecond(), eventRead.perSecond()) + " of consumer (target >= 0.5)");
+          ratio(jdbcReplay.perSecond(), eventRead.perSecond()) + " of consumer (target >= 0.5); "
+              + ratio(jdbcReplay.perSecond(), readModelLimit) + " of its statements alone");
+      row("... its statements alone: one per event on H2 in memory, transactions of "
+              + options.replayBatch() + ", no Kafka", rate(readModelLimit, "events/s"),
+          ratio(readModelLimit, eventRead.perSecond()) + " of consumer");
       row("Projection replay: at-least-once, counting handler, batches of "
               + options.replayBatch(),
           rate(countReplay.perSecond(), "events/s"),
@@ -279,6 +339,23 @@ public final class BenchMain {
           PassthroughApp.create(commands, PASSTHROUGH_OUT, passthroughOptions, stateDir)) {
         streams.start();
         return progress.await("bench-passthrough", ends, started, MAX_WAIT);
+      }
+    } finally {
+      DirectoryTree.deleteQuietly(stateDir);
+    }
+  }
+
+  private GroupProgress.Rate runShape(AggregateShapeApp.Shape variant, String bootstrap,
+      String commands, GroupProgress progress, Map<TopicPartition, Long> ends) throws Exception {
+    Path stateDir = Files.createTempDirectory("eskafka-bench-shape-");
+    try {
+      long started = System.nanoTime();
+      String group = "bench-shape-" + variant.name().toLowerCase(Locale.ROOT);
+      try (KafkaStreams streams = AggregateShapeApp.create(variant, commands, SHAPE.events(),
+          SHAPE.commandResults(), appOptions(bootstrap, group, options.commitInterval()),
+          stateDir)) {
+        streams.start();
+        return progress.await(group, ends, started, MAX_WAIT);
       }
     } finally {
       DirectoryTree.deleteQuietly(stateDir);

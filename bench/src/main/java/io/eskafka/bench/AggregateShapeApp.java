@@ -1,0 +1,182 @@
+package io.eskafka.bench;
+
+import io.eskafka.kafka.AggregateTopology;
+import io.eskafka.kafka.AppOptions;
+import io.eskafka.kafka.EventKey;
+import io.eskafka.kafka.MessageHeaders;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The aggregate's Kafka work without the toolkit: a Kafka Streams application with the same
+ * configuration that, per command record, does what the design requires of any exactly-once
+ * aggregate on Kafka — and nothing else. It reads the command, gets and puts a "snapshot" (a
+ * changelogged RocksDB store), looks up and remembers the command id (a second changelogged store),
+ * writes one event (to a compacted event topic, partitioned like the command) and one result, and
+ * reads its event partition back into a RocksDB index store whose changelog is the event topic
+ * (written through as well). No Avro, no decider, no header parsing beyond the command id: values
+ * are the command's bytes.
+ *
+ * <p>Its rate over the same backlog is the ceiling of the aggregate's design on this machine: the
+ * aggregate's ratio to it is the toolkit's own cost, its ratio to the passthrough what the design's
+ * Kafka work costs. The {@link Shape} variants leave one part out, to show what each costs.
+ */
+final class AggregateShapeApp {
+
+  private static final String SNAPSHOTS = "shape-snapshots";
+  private static final String COMMAND_IDS = "shape-command-ids";
+  private static final String INDEX = "shape-index";
+  private static final byte[] TYPE = "io.eskafka.examples.bank.events.Deposited"
+      .getBytes(StandardCharsets.UTF_8);
+  private static final byte[] TIMESTAMP = "2026-11-26T12:00:00.000Z"
+      .getBytes(StandardCharsets.UTF_8);
+  private static final byte[] EVENT_ID = "00000000-0000-0000-0000-000000000000"
+      .getBytes(StandardCharsets.UTF_8);
+
+  /** Which parts of the aggregate's Kafka work to do. */
+  enum Shape {
+    /** Everything the design requires. */
+    FULL(true, true),
+    /** Without the command-id store (no idempotent re-sends). */
+    NO_COMMAND_IDS(false, true),
+    /** Without reading the event partition back into the index (no write-through either). */
+    NO_INDEX(true, false);
+
+    final boolean commandIds;
+    final boolean index;
+
+    Shape(boolean commandIds, boolean index) {
+      this.commandIds = commandIds;
+      this.index = index;
+    }
+  }
+
+  private AggregateShapeApp() {}
+
+  /**
+   * The application.
+   *
+   * @param commands the command topic (the backlog)
+   * @param events a compacted topic, as many partitions as {@code commands}
+   * @param results the result topic
+   */
+  static KafkaStreams create(Shape shape, String commands, String events, String results,
+      AppOptions options, Path stateDir) {
+    Topology topology = new Topology();
+    topology.addSource("commands", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+        commands);
+    topology.addProcessor("handler", () -> new Handler(shape), "commands");
+    if (shape.index) {
+      topology.addReadOnlyStateStore(
+          Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX), Serdes.Bytes(),
+              Serdes.ByteArray()).withLoggingDisabled(),
+          "events", new ByteArrayDeserializer(), new ByteArrayDeserializer(), events, "indexer",
+          Indexer::new);
+      topology.connectProcessorAndStateStores("handler", INDEX);
+    }
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SNAPSHOTS),
+        Serdes.Bytes(), Serdes.ByteArray()), "handler");
+    if (shape.commandIds) {
+      topology.addStateStore(Stores.keyValueStoreBuilder(
+          Stores.persistentKeyValueStore(COMMAND_IDS), Serdes.Bytes(), Serdes.ByteArray()),
+          "handler");
+    }
+    topology.addSink("events-out", events, new ByteArraySerializer(), new ByteArraySerializer(),
+        new SamePartitionAsStream(), "handler");
+    topology.addSink("results-out", results, new ByteArraySerializer(),
+        new ByteArraySerializer(), "handler");
+    return new KafkaStreams(topology, AggregateTopology.streamsConfig(options, stateDir.toString()));
+  }
+
+  private static final class Handler implements Processor<byte[], byte[], byte[], byte[]> {
+    private final Shape shape;
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<Bytes, byte[]> snapshots;
+    private KeyValueStore<Bytes, byte[]> commandIds;
+    private KeyValueStore<Bytes, byte[]> index;
+
+    Handler(Shape shape) {
+      this.shape = shape;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+      this.context = context;
+      this.snapshots = context.getStateStore(SNAPSHOTS);
+      this.commandIds = shape.commandIds ? context.getStateStore(COMMAND_IDS) : null;
+      this.index = shape.index ? context.getStateStore(INDEX) : null;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> command) {
+      Header idHeader = command.headers().lastHeader(MessageHeaders.COMMAND_ID);
+      Bytes commandId = Bytes.wrap(idHeader.value());
+      if (commandIds != null && commandIds.get(commandId) != null) {
+        return;
+      }
+      Bytes stream = Bytes.wrap(command.key());
+      byte[] snapshot = snapshots.get(stream);
+      long version = snapshot == null ? 1 : ByteBuffer.wrap(snapshot).getLong() + 1;
+      snapshots.put(stream, ByteBuffer.allocate(Long.BYTES + command.value().length)
+          .putLong(version).put(command.value()).array());
+      byte[] eventKey = new EventKey(new String(command.key(), StandardCharsets.UTF_8), version)
+          .toBytes();
+      Headers headers = new RecordHeaders();
+      headers.add(MessageHeaders.COMMAND_ID, idHeader.value());
+      headers.add(MessageHeaders.TIMESTAMP, TIMESTAMP);
+      headers.add(MessageHeaders.EVENT_TYPE, TYPE);
+      headers.add(MessageHeaders.EVENT_ID, EVENT_ID);
+      long now = context.currentSystemTimeMs();
+      context.forward(new Record<>(eventKey, command.value(), now, headers), "events-out");
+      if (index != null) {
+        index.put(Bytes.wrap(eventKey), command.value());
+      }
+      if (commandIds != null) {
+        commandIds.put(commandId, command.value());
+      }
+      context.forward(new Record<>(idHeader.value(), command.value(), now), "results-out");
+    }
+  }
+
+  private static final class Indexer implements Processor<byte[], byte[], Void, Void> {
+    private KeyValueStore<Bytes, byte[]> index;
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      this.index = context.getStateStore(INDEX);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> event) {
+      index.put(Bytes.wrap(event.key()), event.value());
+    }
+  }
+
+  /** Events go to their stream's partition, which is where its commands are read. */
+  private static final class SamePartitionAsStream implements StreamPartitioner<byte[], byte[]> {
+    @Override
+    public Optional<Set<Integer>> partitions(String topic, byte[] key, byte[] value,
+        int numPartitions) {
+      String stream = EventKey.parse(new String(key, StandardCharsets.UTF_8)).streamId();
+      return Optional.of(Set.of(EventKey.partitionOf(stream, numPartitions)));
+    }
+  }
+}
