@@ -140,6 +140,9 @@ public final class BenchMain {
       Map<AggregateShapeApp.Shape, GroupProgress.Rate> shapes = new EnumMap<>(
           AggregateShapeApp.Shape.class);
       for (AggregateShapeApp.Shape variant : AggregateShapeApp.Shape.values()) {
+        if (variant != AggregateShapeApp.Shape.FULL && !options.shapeVariants()) {
+          continue;
+        }
         step("the aggregate's Kafka work without the toolkit: " + variant);
         shapes.put(variant, runShape(variant, bootstrap, commands, progress, ends));
       }
@@ -257,12 +260,14 @@ public final class BenchMain {
               + "and result written, event read back into an index",
           rate(shape.perSecond(), "commands/s"),
           ratio(shape.perSecond(), baseline.perSecond()) + " of baseline");
-      GroupProgress.Rate noIds = shapes.get(AggregateShapeApp.Shape.NO_COMMAND_IDS);
-      row("... the same without the command-id store", rate(noIds.perSecond(), "commands/s"),
-          ratio(noIds.perSecond(), baseline.perSecond()) + " of baseline");
-      GroupProgress.Rate noIndex = shapes.get(AggregateShapeApp.Shape.NO_INDEX);
-      row("... the same without the event read-back and index", rate(noIndex.perSecond(),
-          "commands/s"), ratio(noIndex.perSecond(), baseline.perSecond()) + " of baseline");
+      if (options.shapeVariants()) {
+        GroupProgress.Rate noIds = shapes.get(AggregateShapeApp.Shape.NO_COMMAND_IDS);
+        row("... the same without the command-id store", rate(noIds.perSecond(), "commands/s"),
+            ratio(noIds.perSecond(), baseline.perSecond()) + " of baseline");
+        GroupProgress.Rate noIndex = shapes.get(AggregateShapeApp.Shape.NO_INDEX);
+        row("... the same without the event read-back and index", rate(noIndex.perSecond(),
+            "commands/s"), ratio(noIndex.perSecond(), baseline.perSecond()) + " of baseline");
+      }
       row("Aggregate, command backlog (open loop)", rate(backlog.perSecond(), "commands/s"),
           ratio(backlog.perSecond(), baseline.perSecond()) + " of baseline (target >= 0.5); "
               + ratio(backlog.perSecond(), shape.perSecond()) + " of its Kafka work alone");

@@ -20,23 +20,28 @@ import java.util.Map;
  * @param lowLatencyCommit commit interval of the extra latency run, or {@code null} to skip it
  * @param replayBatch the projections' batch size in the replay workloads
  * @param kafkaConfig raw Kafka Streams configs given to the baseline and the aggregate alike
+ * @param shapeVariants whether the two variants of the aggregate's Kafka work (without the
+ *     command-id store, without the index) run too; the full one always runs
  */
 record BenchOptions(String bootstrap, int commands, int accounts, int partitions, int threads,
     Duration commitInterval, Duration loadDuration, List<Integer> inFlight,
-    Duration lowLatencyCommit, int replayBatch, Map<String, String> kafkaConfig) {
+    Duration lowLatencyCommit, int replayBatch, Map<String, String> kafkaConfig,
+    boolean shapeVariants) {
 
   static final String USAGE = """
       usage: BenchMain [--bootstrap host:port] [--commands N] [--accounts N] [--partitions N]
                        [--threads N] [--commit-interval-ms N] [--load-seconds N]
                        [--in-flight k1,k2,...] [--low-latency-commit-ms N|0] [--replay-batch N]
-                       [--kafka-config key=value,...]
+                       [--kafka-config key=value,...] [--shape-variants true|false]
       defaults: embedded broker in a child JVM, 1000000 commands, 10000 accounts, 4 partitions,
                 2 stream threads, 100 ms commits, 20 s per gateway workload (0 skips the
                 gateway workloads: the scale run), in-flight 256,2048,
                 extra latency run with 20 ms commits (its own closed-loop maximum, then
                 half and a quarter of it), replays in batches of 500 (the
                 projection runner's default); --kafka-config passes Kafka Streams configs
-                (e.g. producer.linger.ms=5) to the baseline and the aggregate alike""";
+                (e.g. producer.linger.ms=5) to the baseline and the aggregate alike;
+                --shape-variants false skips the two partial variants of the aggregate's
+                Kafka work (shorter scale runs)""";
 
   static BenchOptions parse(String[] args) {
     String bootstrap = null;
@@ -50,6 +55,7 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
     long lowLatencyMs = 20;
     int replayBatch = io.eskafka.kafka.ProjectionOptions.DEFAULT_MAX_BATCH_SIZE;
     Map<String, String> kafkaConfig = new LinkedHashMap<>();
+    boolean shapeVariants = true;
     for (int i = 0; i < args.length; i++) {
       String name = args[i];
       if (name.equals("--help") || name.equals("-h")) {
@@ -70,6 +76,13 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
           case "--load-seconds" -> loadSeconds = Integer.parseInt(value); // 0: no gateway runs
           case "--low-latency-commit-ms" -> lowLatencyMs = Integer.parseInt(value);
           case "--replay-batch" -> replayBatch = positive(name, Integer.parseInt(value));
+          case "--shape-variants" -> {
+            if (!value.equals("true") && !value.equals("false")) {
+              throw new IllegalArgumentException(name + ": '" + value + "' is not true or false\n"
+                  + USAGE);
+            }
+            shapeVariants = Boolean.parseBoolean(value);
+          }
           case "--kafka-config" -> {
             for (String pair : value.split(",")) {
               int eq = pair.indexOf('=');
@@ -103,7 +116,7 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
     return new BenchOptions(bootstrap, commands, accounts, partitions, threads,
         Duration.ofMillis(commitMs), Duration.ofSeconds(loadSeconds), inFlight,
         lowLatencyMs > 0 ? Duration.ofMillis(lowLatencyMs) : null, replayBatch,
-        Map.copyOf(kafkaConfig));
+        Map.copyOf(kafkaConfig), shapeVariants);
   }
 
   private static int positive(String name, int value) {

@@ -87,6 +87,11 @@ class BenchRunnerIT {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> BenchOptions.parse(new String[] {"--kafka-config", "linger.ms"}))
         .hasMessageContaining("--kafka-config: 'linger.ms' is not key=value");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> BenchOptions.parse(new String[] {"--shape-variants", "no"}))
+        .hasMessageContaining("--shape-variants: 'no' is not true or false");
+    assertThat(BenchOptions.parse(new String[] {"--shape-variants", "false"}).shapeVariants())
+        .isFalse();
   }
 
   @Test

@@ -16,9 +16,9 @@ import org.apache.kafka.streams.Topology;
  * <p>Topics read and written: {@code <aggregate>.commands} → {@code <aggregate>.events},
  * {@code <aggregate>.command-results}, {@code <aggregate>.dlq}. Stores: {@code
  * <aggregate>.snapshots} (stream id → latest state; its changelog is the snapshot log), {@code
- * <aggregate>.command-ids} (command id → result, for the dedupe window), {@code
- * <aggregate>.stream-index} (per-stream index of the events; the event topic, read back, is its
- * changelog), {@code <aggregate>.parked-commands} (commands waiting for a snapshot rebuild) and
+ * <aggregate>.command-ids} (command id → result of a command that appended nothing, for the dedupe
+ * window), {@code <aggregate>.stream-index} (per-stream index of the events, and of the ids of the
+ * commands that appended them; the event topic, read back, is its changelog), {@code <aggregate>.parked-commands} (commands waiting for a snapshot rebuild) and
  * {@code <aggregate>.erased-streams} (deleted stream ids).
  */
 public final class AggregateTopology {

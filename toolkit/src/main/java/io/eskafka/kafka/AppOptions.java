@@ -15,7 +15,8 @@ import java.util.Objects;
  *     is deleted on close (state is then restored from the changelogs at every start)
  * @param streamThreads stream threads of this instance, ≥ 1
  * @param commitInterval how often a transaction commits: the latency floor of a command's result
- * @param dedupeWindow how long a command id is remembered for idempotent re-sends
+ * @param dedupeWindow how long a command id is remembered for idempotent re-sends, at least (a
+ *     command that appended events is remembered as long as its events are)
  * @param kafkaOverrides raw Kafka Streams configs applied last (escape hatch: SASL/SSL,
  *     replication.factor, …); never {@code null}
  * @param applicationServer {@code host:port} this instance advertises to the others for queries

@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns an event-topic record into its index entry. One function for both ways the index is fed
+ * Turns an event-topic record into its index entries: the event's own, and the entry remembering
+ * that its command appended to the stream. One function for both ways the index is fed
  * (processing and restoration), so a restored index is byte-for-byte the one processing built.
  */
 public final class EventIndexing {
@@ -48,6 +49,34 @@ public final class EventIndexing {
     }
     return KeyValue.pair(indexKey, new IndexedEvent(header(headers, MessageHeaders.EVENT_TYPE),
         header(headers, MessageHeaders.EVENT_ID), timestamp, value).encode());
+  }
+
+  /**
+   * The entry remembering that the command which appended an event record did append to its
+   * stream: {@link StreamIndexKey#command} → the event's version. A command's events come in
+   * version order, so the last one written is its last version. This is the aggregate's memory of
+   * the command ids that appended events; it is restored from the event topic with the events.
+   *
+   * @param key the record key (an {@link EventKey} in UTF-8), may be {@code null}
+   * @param value the record value, {@code null} for a tombstone
+   * @param headers the record headers, may be {@code null}
+   * @return the entry, or {@code null} for a tombstone, a record without a command id or a key
+   *     that is not an event key
+   */
+  public static KeyValue<Bytes, byte[]> commandEntry(byte[] key, byte[] value, Headers headers) {
+    Header commandId = headers == null ? null : headers.lastHeader(MessageHeaders.COMMAND_ID);
+    if (value == null || key == null || commandId == null || commandId.value() == null) {
+      return null;
+    }
+    EventKey eventKey;
+    try {
+      eventKey = EventKey.parse(new String(key, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      return null; // entry() logs it
+    }
+    return KeyValue.pair(StreamIndexKey.command(eventKey.streamId(),
+        new String(commandId.value(), StandardCharsets.UTF_8)),
+        StreamIndexKey.commandValue(eventKey.version()));
   }
 
   private static String header(Headers headers, String name) {

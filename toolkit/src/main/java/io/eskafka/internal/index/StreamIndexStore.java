@@ -34,7 +34,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Kafka Streams restores a store by writing the changelog's keys and values into it verbatim;
  * this store's keys are not the topic's ({@link StreamIndexKey} makes stream reads exact), so it
  * intercepts the restore callback RocksDB registers and rewrites each restored record with {@link
- * EventIndexing#entry}, the function processing uses. Everything else is RocksDB's.
+ * EventIndexing#entry} and {@link EventIndexing#commandEntry}, the functions processing uses.
+ * Everything else is RocksDB's.
  *
  * <p>Uses one Kafka Streams internal interface ({@code RecordBatchingStateRestoreCallback}), to get
  * the restored records' headers (event type and id); the public batching callback passes only key
@@ -60,6 +61,11 @@ public final class StreamIndexStore implements KeyValueStore<Bytes, byte[]> {
           EventIndexing.entry(record.key(), record.value(), record.headers(), record.timestamp());
       if (entry != null) {
         entries.add(entry);
+      }
+      KeyValue<Bytes, byte[]> command =
+          EventIndexing.commandEntry(record.key(), record.value(), record.headers());
+      if (command != null) {
+        entries.add(command);
       }
     }
     rocks.putAll(entries); // a null value deletes, as a tombstone must

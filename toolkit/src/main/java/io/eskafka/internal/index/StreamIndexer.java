@@ -9,7 +9,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Feeds the per-stream index from the event topic during processing (restoration goes through
- * {@link StreamIndexStore} with the same {@link EventIndexing#entry} function). Tombstones delete.
+ * {@link StreamIndexStore} with the same {@link EventIndexing} functions): each event's entry and
+ * its command's. Tombstones delete the event's entry.
  */
 public final class StreamIndexer implements Processor<byte[], byte[], Void, Void> {
 
@@ -37,8 +38,13 @@ public final class StreamIndexer implements Processor<byte[], byte[], Void, Void
     }
     if (entry.value == null) {
       index.delete(entry.key);
-    } else {
-      index.put(entry.key, entry.value);
+      return;
+    }
+    index.put(entry.key, entry.value);
+    KeyValue<Bytes, byte[]> command =
+        EventIndexing.commandEntry(record.key(), record.value(), record.headers());
+    if (command != null) {
+      index.put(command.key, command.value);
     }
   }
 }

@@ -24,9 +24,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -49,8 +52,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The write side of one aggregate type: command in, decide against the snapshot, events out, new
  * snapshot, result out. Runs inside a Kafka Streams task with exactly-once, so the events, the
- * snapshot (through its changelog), the remembered result, the result record and the input offset
- * commit in one transaction.
+ * snapshot (through its changelog), the result record and the input offset commit in one
+ * transaction.
+ *
+ * <p>Command ids are remembered so that a command sent again gets its original result and appends
+ * nothing. A command that appended events is remembered by the per-stream index (an entry per
+ * stream and command id, fed from the events themselves, whose headers carry the command id): the
+ * events are its memory, restored with them, so remembering costs no record of its own. The
+ * original result is rebuilt from the indexed events. Commands that appended nothing (rejected,
+ * conflicting, deleting, accepted without events) are remembered with their result in a window
+ * store for the dedupe window.
  *
  * <p>Nothing that a record contains may kill the stream thread: every way a record can be bad
  * (null key, undecodable value, unknown type, bad header, a decider that throws) ends in the
@@ -58,10 +69,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It also reads the event partition of its task (after the indexer): the per-stream index
  * serves snapshot rebuilds (a snapshot of another logic version is rebuilt from the events before
- * a command uses it) and stream deletion. When the index has not yet caught up with a stream's
- * snapshot (right after a restore, the last appended events are not read back yet) and the
- * snapshot must be rebuilt, the stream's commands are parked in order in a store and go on when
- * the missing events have been read back.
+ * a command uses it), stream deletion and the command-id memory above. When the index has not yet
+ * caught up with a stream's snapshot (right after a restore, the last appended events are not read
+ * back yet) and either the snapshot must be rebuilt or a command id must be looked up, the
+ * stream's commands are parked in order in a store and go on when the missing events have been
+ * read back. Only right after the task (re)initialises can the index lag: every event appended
+ * since is written into it directly too, so once the first of those is read back, everything
+ * before it is indexed.
  */
 final class CommandProcessor<S extends SpecificRecord>
     implements Processor<byte[], byte[], byte[], byte[]> {
@@ -98,6 +112,12 @@ final class CommandProcessor<S extends SpecificRecord>
   private Source source = Source.UNKNOWN;
   private Sweep sweep;
   private long commandsSinceSweep;
+  /**
+   * Whether the index may still lag the snapshots: from init() until the first event this task
+   * appended since ({@link #firstOwnEvent}) is read back.
+   */
+  private boolean indexMayLag;
+  private byte[] firstOwnEvent;
   private final EventIds eventIds = new EventIds();
   /** The last timestamp header's text and the instant it is for (see timestampHeader). */
   private long formattedMillis;
@@ -119,17 +139,19 @@ final class CommandProcessor<S extends SpecificRecord>
     this.context = context;
     this.snapshots = context.getStateStore(nodes.snapshotStore());
     this.results = context.getStateStore(nodes.commandIdStore());
-    // init() runs whenever the store may have changed under us (restored, migrated, reset after an
-    // aborted transaction), so this is where the filter is rebuilt from the store's contents.
+    this.index = context.getStateStore(nodes.indexStore());
+    // init() runs whenever the stores may have changed under us (restored, migrated, reset after
+    // an aborted transaction), so this is where the filter is rebuilt from their contents.
     this.seenIds = rebuildFilter(0);
     // Snapshot values are encoded against the changelog topic's subjects: it is where they live.
     this.snapshotCodec = new SnapshotCodec(serde,
         nodes.changelogTopic(context.applicationId(), nodes.snapshotStore()));
-    this.index = context.getStateStore(nodes.indexStore());
     this.parked = context.getStateStore(nodes.parkedStore());
     this.erased = context.getStateStore(nodes.erasedStore());
     this.parkedTopic = nodes.changelogTopic(context.applicationId(), nodes.parkedStore());
     parkedStreams.clear();
+    indexMayLag = true;
+    firstOwnEvent = null;
     try (KeyValueIterator<String, byte[]> all = parked.all()) {
       all.forEachRemaining(entry -> parkedStreams.add(entry.key));
     }
@@ -159,6 +181,20 @@ final class CommandProcessor<S extends SpecificRecord>
 
   /** An event of this task's partition was read back and indexed: parked commands may go on. */
   private void eventReadBack(Record<byte[], byte[]> event) {
+    if (indexMayLag) {
+      // Appended before this task started (or since, then already known): the indexer has just
+      // remembered its command id, so must the filter in front of the index.
+      String commandId = header(event.headers(), MessageHeaders.COMMAND_ID);
+      if (commandId != null && event.value() != null) {
+        remember(commandId);
+      }
+    }
+    if (indexMayLag && Arrays.equals(firstOwnEvent, event.key())) {
+      // The partition has one writer, this task: every event before its own first is indexed now.
+      indexMayLag = false;
+      log.debug("{} {}: the index has caught up with the event partition", aggregate.name(),
+          context.taskId());
+    }
     if (parkedStreams.isEmpty() || event.key() == null) {
       return;
     }
@@ -220,9 +256,23 @@ final class CommandProcessor<S extends SpecificRecord>
       return;
     }
     if (commandId != null) {
-      byte[] earlier = seenIds.mightContain(commandId) ? rememberedResult(commandId) : null;
+      if (indexMayLag && !indexCaughtUp(streamId)) {
+        // The stream's last events, which remember their command ids, are not read back yet.
+        park(streamId, command);
+        return;
+      }
+      CommandResultRecord earlier;
+      try {
+        earlier = rememberedResult(streamId, commandId, command.headers());
+      } catch (RuntimeException e) {
+        failTaskIfTransient(e);
+        deadLetter(command, "cannot read the original result of command " + commandId
+            + " from the index of stream " + streamId, e, commandId, streamId);
+        return;
+      }
       if (earlier != null) {
-        answerDuplicate(commandId, earlier);
+        log.debug("command {} seen before: answering its original result", commandId);
+        answer(earlier, false);
         return;
       }
     } else {
@@ -307,18 +357,25 @@ final class CommandProcessor<S extends SpecificRecord>
         put(headers, MessageHeaders.EVENT_TYPE, event.getType());
         put(headers, MessageHeaders.EVENT_ID, event.getEventId());
         byte[] payloadBytes = ByteBuffers.toArray(event.getPayload());
-        context.forward(new Record<>(new EventKey(streamId, event.getVersion()).toBytes(),
-            payloadBytes, now, headers), nodes.eventsSink());
+        byte[] eventKey = new EventKey(streamId, event.getVersion()).toBytes();
+        if (indexMayLag && firstOwnEvent == null) {
+          firstOwnEvent = eventKey;
+        }
+        context.forward(new Record<>(eventKey, payloadBytes, now, headers), nodes.eventsSink());
         // Written through as well as read back: the index never lags the snapshot while the task
         // runs (reading back the same record later puts the same bytes again).
         index.put(StreamIndexKey.of(streamId, event.getVersion()), new IndexedEvent(
             event.getType(), event.getEventId(), now, payloadBytes).encode());
       }
+      // The command-id memory of a command that appended (read back, the events write it again).
+      index.put(StreamIndexKey.command(streamId, commandId),
+          StreamIndexKey.commandValue(outcome.version));
+      remember(commandId);
       snapshots.put(streamId, snapshotCodec.encode(outcome.version, aggregate.logicVersion(),
           outcome.state, Instant.ofEpochMilli(now)));
     }
     answer(result(commandId, streamId, ResultStatus.ACCEPTED, outcome.version, expectedVersion,
-        null, outcome.events), true);
+        null, outcome.events), outcome.events.isEmpty());
   }
 
   /** The timestamp header's text, formatted once per millisecond rather than once per event. */
@@ -436,6 +493,10 @@ final class CommandProcessor<S extends SpecificRecord>
         StreamIndexKey.of(streamId, Long.MAX_VALUE))) {
       entries.forEachRemaining(entry -> keys.add(entry.key));
     }
+    try (KeyValueIterator<Bytes, byte[]> commandIds = index.range(
+        StreamIndexKey.command(streamId, ""), StreamIndexKey.commandsEnd(streamId))) {
+      commandIds.forEachRemaining(entry -> keys.add(entry.key));
+    }
     keys.forEach(index::delete);
     snapshots.delete(streamId);
     erased.put(streamId, now);
@@ -459,8 +520,8 @@ final class CommandProcessor<S extends SpecificRecord>
         command.timestamp(), source.topic(), source.partition(), source.offset()));
     parked.put(streamId, serde.serialize(parkedTopic, new ParkedCommands(commands)));
     if (parkedStreams.add(streamId)) {
-      log.info("{}: stream {} needs a rebuild but the index is behind its snapshot; parking its "
-          + "commands until the events are read back", aggregate.name(), streamId);
+      log.info("{}: the index of stream {} is behind its snapshot (events not read back since "
+          + "the task started); parking its commands until they are", aggregate.name(), streamId);
     }
   }
 
@@ -554,7 +615,88 @@ final class CommandProcessor<S extends SpecificRecord>
     }
   }
 
-  private byte[] rememberedResult(String commandId) {
+  /**
+   * The original result of a command seen before, marked duplicate, or {@code null}: from the
+   * index when the command appended events, else from the result store.
+   */
+  private CommandResultRecord rememberedResult(String streamId, String commandId,
+      Headers headers) {
+    if (!seenIds.mightContain(commandId)) {
+      return null; // the common case: a new command, answered without touching RocksDB
+    }
+    byte[] appended = index.get(StreamIndexKey.command(streamId, commandId));
+    if (appended != null) {
+      return appendedResult(streamId, commandId, StreamIndexKey.lastVersion(appended), headers);
+    }
+    byte[] stored = storedResult(commandId);
+    if (stored == null) {
+      return null;
+    }
+    CommandResultRecord original =
+        serde.deserialize(nodes.topics().commandResults(), stored, CommandResultRecord.class);
+    original.setDuplicate(true);
+    return original;
+  }
+
+  /**
+   * The result of a command that appended events, rebuilt from them: its events are the ones
+   * from its last back to its first (the one whose id is the command's event 0), and it was
+   * decided when they were appended.
+   */
+  private CommandResultRecord appendedResult(String streamId, String commandId, long lastVersion,
+      Headers headers) {
+    String firstEventId = eventIds.of(commandId, 0);
+    List<ResultEvent> events = new ArrayList<>();
+    long appendedAt = 0L;
+    boolean complete = false;
+    try (KeyValueIterator<Bytes, byte[]> back = index.reverseRange(
+        StreamIndexKey.of(streamId, 1L), StreamIndexKey.of(streamId, lastVersion))) {
+      while (back.hasNext() && !complete) {
+        KeyValue<Bytes, byte[]> entry = back.next();
+        long version = StreamIndexKey.version(entry.key);
+        if (events.isEmpty() && version != lastVersion) {
+          break; // the last event itself is missing
+        }
+        IndexedEvent event = IndexedEvent.decode(entry.value);
+        if (events.isEmpty()) {
+          appendedAt = event.timestamp();
+        }
+        events.add(ResultEvent.newBuilder()
+            .setVersion(version)
+            .setEventId(event.eventId())
+            .setType(event.type())
+            .setPayload(ByteBuffer.wrap(event.payload()))
+            .build());
+        complete = event.eventId().equals(firstEventId);
+      }
+    }
+    if (!complete) {
+      throw new IllegalStateException("the index remembers command " + commandId
+          + " appending up to v" + lastVersion + " but does not hold its events");
+    }
+    Collections.reverse(events);
+    Long expectedVersion;
+    try {
+      // A command sent again is the same command: its expected version is the original's.
+      String raw = header(headers, MessageHeaders.EXPECTED_VERSION);
+      expectedVersion = raw == null ? null : Long.valueOf(raw.trim());
+    } catch (NumberFormatException e) {
+      expectedVersion = null;
+    }
+    return CommandResultRecord.newBuilder()
+        .setCommandId(commandId)
+        .setStreamId(streamId)
+        .setStatus(ResultStatus.ACCEPTED)
+        .setVersion(lastVersion)
+        .setExpectedVersion(expectedVersion)
+        .setReason(null)
+        .setEvents(events)
+        .setDuplicate(true)
+        .setDecidedAt(Instant.ofEpochMilli(appendedAt))
+        .build();
+  }
+
+  private byte[] storedResult(String commandId) {
     // Results are remembered at stream time, and the store expires them by stream time too.
     long now = context.currentStreamTimeMs();
     long from = Math.max(0L, now - dedupeWindow.toMillis());
@@ -568,36 +710,49 @@ final class CommandProcessor<S extends SpecificRecord>
     }
   }
 
+  /**
+   * A filter of every remembered command id: those of the result store and those of the index's
+   * command entries. Read twice (count, then add) rather than collected: there may be millions.
+   */
   private CommandIdFilter rebuildFilter(long atLeast) {
-    List<String> ids = new ArrayList<>();
-    try (KeyValueIterator<Windowed<String>, byte[]> all = results.all()) {
-      while (all.hasNext()) {
-        ids.add(all.next().key.key());
-      }
-    }
+    long count = forEachRememberedId(id -> { });
     // Room to double before the next rebuild, so rebuilds cost O(1) per command amortised.
     CommandIdFilter filter = CommandIdFilter.forEntries(Math.max(1 << 20, 2 * Math.max(atLeast,
-        ids.size())));
-    ids.forEach(filter::add);
+        count)));
+    forEachRememberedId(filter::add);
     return filter;
   }
 
-  private void answerDuplicate(String commandId, byte[] earlier) {
-    CommandResultRecord original =
-        serde.deserialize(nodes.topics().commandResults(), earlier, CommandResultRecord.class);
-    original.setDuplicate(true);
-    log.debug("command {} seen before: answering its original result", commandId);
-    answer(original, false);
+  private long forEachRememberedId(Consumer<String> action) {
+    long count = 0;
+    try (KeyValueIterator<Windowed<String>, byte[]> all = results.all()) {
+      while (all.hasNext()) {
+        action.accept(all.next().key.key());
+        count++;
+      }
+    }
+    try (KeyValueIterator<Bytes, byte[]> commands =
+        index.range(StreamIndexKey.COMMANDS_FROM, StreamIndexKey.COMMANDS_TO)) {
+      while (commands.hasNext()) {
+        action.accept(StreamIndexKey.commandId(commands.next().key));
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private void remember(String commandId) {
+    seenIds.add(commandId);
+    if (seenIds.wantsToGrow()) {
+      seenIds = rebuildFilter(seenIds.size());
+    }
   }
 
   private void answer(CommandResultRecord result, boolean remember) {
     byte[] value = serde.serialize(nodes.topics().commandResults(), result);
     if (remember) {
       results.put(result.getCommandId(), value, context.currentStreamTimeMs());
-      seenIds.add(result.getCommandId());
-      if (seenIds.wantsToGrow()) {
-        seenIds = rebuildFilter(seenIds.size());
-      }
+      remember(result.getCommandId());
     }
     context.forward(new Record<>(result.getCommandId().getBytes(StandardCharsets.UTF_8), value,
         context.currentSystemTimeMs()), nodes.resultsSink());

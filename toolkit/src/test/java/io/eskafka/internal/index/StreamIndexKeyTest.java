@@ -68,6 +68,48 @@ class StreamIndexKeyTest {
   }
 
   @Test
+  void commandKeysNeverFallInAStreamsEventRangeAndAreExactPerStream() {
+    TreeMap<Bytes, String> store = new TreeMap<>();
+    for (String id : IDS) {
+      for (long version : new long[] {1, 2, 255, Long.MAX_VALUE - 1}) {
+        store.put(StreamIndexKey.of(id, version), "event");
+      }
+      for (String command : List.of("", "c", "c-1", "ü", "\u0000", "acc@5")) {
+        store.put(StreamIndexKey.command(id, command), id + "/" + command);
+      }
+    }
+    for (String id : IDS) {
+      assertThat(store.subMap(StreamIndexKey.of(id, 0L), true,
+          StreamIndexKey.of(id, Long.MAX_VALUE), true).values()).containsOnly("event").hasSize(4);
+      assertThat(store.subMap(StreamIndexKey.command(id, ""), true,
+          StreamIndexKey.commandsEnd(id), true).values()).containsExactlyInAnyOrder(id + "/",
+          id + "/c", id + "/c-1", id + "/ü", id + "/\u0000", id + "/acc@5");
+    }
+    assertThat(StreamIndexKey.lastVersion(StreamIndexKey.commandValue(42L))).isEqualTo(42L);
+    // Every command key, and nothing else, lies between the two bounds; each gives its id back.
+    assertThat(store.subMap(StreamIndexKey.COMMANDS_FROM, true, StreamIndexKey.COMMANDS_TO, true)
+        .keySet()).hasSize(IDS.size() * 6).allSatisfy(key ->
+            assertThat(store.get(key)).endsWith("/" + StreamIndexKey.commandId(key)));
+  }
+
+  @Test
+  void anEventRecordRemembersItsCommandUnlessItIsATombstoneOrHasNoCommandId() {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(MessageHeaders.COMMAND_ID, "cmd-9".getBytes(StandardCharsets.UTF_8));
+    byte[] key = new EventKey("acc@5", 3).toBytes();
+
+    KeyValue<Bytes, byte[]> entry = EventIndexing.commandEntry(key, new byte[] {1}, headers);
+    assertThat(entry.key).isEqualTo(StreamIndexKey.command("acc@5", "cmd-9"));
+    assertThat(StreamIndexKey.lastVersion(entry.value)).isEqualTo(3L);
+
+    assertThat(EventIndexing.commandEntry(key, null, headers)).isNull();
+    assertThat(EventIndexing.commandEntry(key, new byte[] {1}, new RecordHeaders())).isNull();
+    assertThat(EventIndexing.commandEntry(key, new byte[] {1}, null)).isNull();
+    assertThat(EventIndexing.commandEntry("nope".getBytes(StandardCharsets.UTF_8),
+        new byte[] {1}, headers)).isNull();
+  }
+
+  @Test
   void aCorruptValueSaysSo() {
     assertThatThrownBy(() -> IndexedEvent.decode(new byte[] {0, 9}))
         .isInstanceOf(IllegalArgumentException.class)
