@@ -27,19 +27,18 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The aggregate's Kafka work without the toolkit: a Kafka Streams application with the same
- * configuration that, per command record, does what the design requires of any exactly-once
+ * configuration that, per command record, does what the design requires of an exactly-once
  * aggregate on Kafka — and nothing else. It reads the command, gets and puts a "snapshot" (a
- * changelogged RocksDB store), remembers the command id (a second changelogged store; not looked
- * up: a RocksDB get of a missing key per command costs more than the put, and the aggregate
- * answers most lookups from an in-memory filter),
- * writes one event (to a compacted event topic, partitioned like the command) and one result, and
- * reads its event partition back into a RocksDB index store whose changelog is the event topic
- * (written through as well). No Avro, no decider, no header parsing beyond the command id: values
- * are the command's bytes.
+ * changelogged RocksDB store), writes one event (to a compacted event topic, partitioned like the
+ * command) and one result, and reads its event partition back into a RocksDB index store whose
+ * changelog is the event topic (written through as well), where each event also writes the entry
+ * remembering its command id, as the aggregate's index does. No Avro, no decider, no header parsing
+ * beyond the command id: values are the command's bytes. Command ids are not looked up: the
+ * aggregate answers a new command's lookup from an in-memory filter.
  *
  * <p>Its rate over the same backlog is the ceiling of the aggregate's design on this machine: the
  * aggregate's ratio to it is the toolkit's own cost, its ratio to the passthrough what the design's
- * Kafka work costs. The {@link Shape} variants leave one part out, to show what each costs.
+ * Kafka work costs. The {@link Shape} variants add or leave out one part, to show what each costs.
  */
 final class AggregateShapeApp {
 
@@ -55,12 +54,12 @@ final class AggregateShapeApp {
 
   /** Which parts of the aggregate's Kafka work to do. */
   enum Shape {
-    /** Everything the design requires. */
-    FULL(true, true),
-    /** Without the command-id store (no idempotent re-sends). */
-    NO_COMMAND_IDS(false, true),
-    /** Without reading the event partition back into the index (no write-through either). */
-    NO_INDEX(true, false);
+    /** What the aggregate does: command ids remembered in the index (no record of their own). */
+    FULL(false, true),
+    /** Plus a changelogged command-id store: the design before the index remembered them. */
+    COMMAND_ID_STORE(true, true),
+    /** Without reading the event partition back into an index (nor remembering command ids). */
+    NO_INDEX(false, false);
 
     final boolean commandIds;
     final boolean index;
@@ -71,7 +70,15 @@ final class AggregateShapeApp {
     }
   }
 
+  private static final byte[] COMMAND_VALUE = new byte[Long.BYTES];
+
   private AggregateShapeApp() {}
+
+  /** The index entry remembering a command id: stream id and command id, as the aggregate's. */
+  private static Bytes commandEntry(byte[] stream, byte[] commandId) {
+    return Bytes.wrap(ByteBuffer.allocate(4 + stream.length + commandId.length)
+        .putInt(stream.length | 0x8000_0000).put(stream).put(commandId).array());
+  }
 
   /**
    * The application.
@@ -147,6 +154,7 @@ final class AggregateShapeApp {
       context.forward(new Record<>(eventKey, command.value(), now, headers), "events-out");
       if (index != null) {
         index.put(Bytes.wrap(eventKey), command.value());
+        index.put(commandEntry(command.key(), idHeader.value()), COMMAND_VALUE);
       }
       if (commandIds != null) {
         commandIds.put(commandId, command.value());
@@ -166,6 +174,10 @@ final class AggregateShapeApp {
     @Override
     public void process(Record<byte[], byte[]> event) {
       index.put(Bytes.wrap(event.key()), event.value());
+      Header commandId = event.headers().lastHeader(MessageHeaders.COMMAND_ID);
+      String stream = EventKey.parse(new String(event.key(), StandardCharsets.UTF_8)).streamId();
+      index.put(commandEntry(stream.getBytes(StandardCharsets.UTF_8), commandId.value()),
+          COMMAND_VALUE);
     }
   }
 

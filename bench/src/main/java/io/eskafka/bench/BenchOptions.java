@@ -20,8 +20,8 @@ import java.util.Map;
  * @param lowLatencyCommit commit interval of the extra latency run, or {@code null} to skip it
  * @param replayBatch the projections' batch size in the replay workloads
  * @param kafkaConfig raw Kafka Streams configs given to the baseline and the aggregate alike
- * @param shapeVariants whether the two variants of the aggregate's Kafka work (without the
- *     command-id store, without the index) run too; the full one always runs
+ * @param shapeVariants whether the two variants of the aggregate's Kafka work (with a command-id
+ *     store, without the index) run too; the one matching the aggregate always runs
  */
 record BenchOptions(String bootstrap, int commands, int accounts, int partitions, int threads,
     Duration commitInterval, Duration loadDuration, List<Integer> inFlight,
@@ -40,7 +40,7 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
                 half and a quarter of it), replays in batches of 500 (the
                 projection runner's default); --kafka-config passes Kafka Streams configs
                 (e.g. producer.linger.ms=5) to the baseline and the aggregate alike;
-                --shape-variants false skips the two partial variants of the aggregate's
+                --shape-variants false skips the two other variants of the aggregate's
                 Kafka work (shorter scale runs)""";
 
   static BenchOptions parse(String[] args) {
