@@ -13,15 +13,12 @@ import io.eskafka.examples.bank.events.MoneyDeposited;
 import io.eskafka.examples.bank.state.BankAccountState;
 import io.eskafka.kafka.AggregateDefinition;
 import io.eskafka.kafka.AggregateTopics;
-import io.eskafka.kafka.AggregateTopology;
-import io.eskafka.kafka.AppOptions;
 import io.eskafka.kafka.EventKey;
 import io.eskafka.kafka.MessageHeaders;
 import io.eskafka.kafka.serde.AvroSerde;
 import io.eskafka.kafka.serde.InMemorySchemaRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,9 +28,6 @@ import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -62,17 +56,12 @@ class BankAccountTopologyTest {
 
   @BeforeEach
   void start() throws Exception {
-    driver = new TopologyTestDriver(
-        AggregateTopology.build(aggregate, serde, Duration.ofDays(7)),
-        AggregateTopology.streamsConfig(AppOptions.of("ttd:9092", "ttd"), stateDir.toString()));
-    commands = driver.createInputTopic(topics.commands(),
-        new org.apache.kafka.common.serialization.StringSerializer(), new ByteArraySerializer());
-    events = driver.createOutputTopic(topics.events(), new StringDeserializer(),
-        new ByteArrayDeserializer());
-    results = driver.createOutputTopic(topics.commandResults(), new StringDeserializer(),
-        new ByteArrayDeserializer());
-    dlq = driver.createOutputTopic(topics.dlq(), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
+    AggregateTestDriver ttd = AggregateTestDriver.start(aggregate, serde, stateDir);
+    driver = ttd.driver();
+    commands = ttd.commands();
+    events = ttd.events();
+    results = ttd.results();
+    dlq = ttd.dlq();
   }
 
   @AfterEach

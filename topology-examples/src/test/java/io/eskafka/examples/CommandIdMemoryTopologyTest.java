@@ -15,23 +15,16 @@ import io.eskafka.examples.bank.state.AccountStatus;
 import io.eskafka.examples.bank.state.BankAccountState;
 import io.eskafka.kafka.AggregateDefinition;
 import io.eskafka.kafka.AggregateTopics;
-import io.eskafka.kafka.AggregateTopology;
-import io.eskafka.kafka.AppOptions;
 import io.eskafka.kafka.MessageHeaders;
 import io.eskafka.kafka.serde.AvroSerde;
 import io.eskafka.kafka.serde.InMemorySchemaRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -80,16 +73,12 @@ class CommandIdMemoryTopologyTest {
   private TestOutputTopic<String, byte[]> results;
 
   private void start(Path dir) {
-    driver = new TopologyTestDriver(AggregateTopology.build(aggregate, serde, Duration.ofDays(7)),
-        AggregateTopology.streamsConfig(AppOptions.of("ttd:9092", "ttd"), dir.toString()));
-    commands = driver.createInputTopic(topics.commands(), new StringSerializer(),
-        new ByteArraySerializer());
-    eventsIn = driver.createInputTopic(topics.events(), new StringSerializer(),
-        new ByteArraySerializer());
-    events = driver.createOutputTopic(topics.events(), new StringDeserializer(),
-        new ByteArrayDeserializer());
-    results = driver.createOutputTopic(topics.commandResults(), new StringDeserializer(),
-        new ByteArrayDeserializer());
+    AggregateTestDriver ttd = AggregateTestDriver.start(aggregate, serde, dir);
+    driver = ttd.driver();
+    commands = ttd.commands();
+    eventsIn = ttd.eventsIn();
+    events = ttd.events();
+    results = ttd.results();
   }
 
   @AfterEach

@@ -18,8 +18,6 @@ import io.eskafka.internal.processor.CommandTopology;
 import io.eskafka.internal.processor.SnapshotCodec;
 import io.eskafka.kafka.AggregateDefinition;
 import io.eskafka.kafka.AggregateTopics;
-import io.eskafka.kafka.AggregateTopology;
-import io.eskafka.kafka.AppOptions;
 import io.eskafka.kafka.EventKey;
 import io.eskafka.kafka.MessageHeaders;
 import io.eskafka.kafka.serde.AvroSerde;
@@ -34,10 +32,6 @@ import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -67,16 +61,12 @@ class StreamIndexTopologyTest {
   private TestOutputTopic<String, byte[]> results;
 
   private void start(AggregateDefinition<BankAccountState> aggregate) {
-    driver = new TopologyTestDriver(AggregateTopology.build(aggregate, serde, Duration.ofDays(7)),
-        AggregateTopology.streamsConfig(AppOptions.of("ttd:9092", "ttd"), stateDir.toString()));
-    commands = driver.createInputTopic(topics.commands(), new StringSerializer(),
-        new ByteArraySerializer());
-    eventsIn = driver.createInputTopic(topics.events(), new StringSerializer(),
-        new ByteArraySerializer());
-    events = driver.createOutputTopic(topics.events(), new StringDeserializer(),
-        new ByteArrayDeserializer());
-    results = driver.createOutputTopic(topics.commandResults(), new StringDeserializer(),
-        new ByteArrayDeserializer());
+    AggregateTestDriver ttd = AggregateTestDriver.start(aggregate, serde, stateDir);
+    driver = ttd.driver();
+    commands = ttd.commands();
+    eventsIn = ttd.eventsIn();
+    events = ttd.events();
+    results = ttd.results();
   }
 
   @AfterEach
