@@ -42,7 +42,6 @@ public final class BenchMain {
   /** Topics of the aggregate's Kafka shape without the toolkit ({@link AggregateShapeApp}). */
   private static final AggregateTopics SHAPE = AggregateTopics.of("bench-shape");
   private static final Duration MAX_WAIT = Duration.ofMinutes(30);
-  private static final Duration SETTLE_MAX = Duration.ofSeconds(60);
   /** Events of the stream whose read latency is measured, and how many reads are timed. */
   private static final int STREAM_EVENTS = 1_000;
   private static final int STREAM_READS = 500;
@@ -135,7 +134,6 @@ public final class BenchMain {
     try (GroupProgress progress = new GroupProgress(bootstrap)) {
       Map<TopicPartition, Long> ends = progress.endOffsets(commands, partitions);
 
-      settle();
       step("baseline: Kafka Streams exactly-once passthrough with a RocksDB store");
       GroupProgress.Rate baseline = runPassthrough(bootstrap, commands, progress, ends);
 
@@ -145,13 +143,11 @@ public final class BenchMain {
         if (variant != AggregateShapeApp.Shape.FULL && !options.shapeVariants()) {
           continue;
         }
-        settle();
         step("the aggregate's Kafka work without the toolkit: " + variant);
         shapes.put(variant, runShape(variant, bootstrap, commands, progress, ends));
       }
       GroupProgress.Rate shape = shapes.get(AggregateShapeApp.Shape.FULL);
 
-      settle();
       step("aggregate: the same backlog through the bank-account aggregate");
       AppOptions appOptions = appOptions(bootstrap, "bench-aggregate", options.commitInterval());
       long started = System.nanoTime();
@@ -458,18 +454,6 @@ public final class BenchMain {
 
   private void row(String workload, String figure, String ratio) {
     rows.add(new String[] {workload, figure, ratio});
-  }
-
-  /**
-   * Waits until the machine is quiet before a throughput workload: after a backlog the broker's
-   * log cleaner compacts the changelogs just written and RocksDB compacts, and whichever workload
-   * came next ran up to twice as slow as in another position (measured: the same application
-   * 0.45 of the baseline right after it, 0.94 two workloads later).
-   */
-  private void settle() throws InterruptedException {
-    double after = CpuTime.awaitQuiet(0.25, SETTLE_MAX);
-    step(after < 0 ? "the machine did not settle within " + SETTLE_MAX.toSeconds() + " s"
-        : String.format("machine settled after %.0f s (CPU under 25 %%)", after));
   }
 
   private void step(String what) {
