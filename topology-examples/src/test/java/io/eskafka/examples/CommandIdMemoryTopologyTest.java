@@ -25,9 +25,6 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -66,25 +63,16 @@ class CommandIdMemoryTopologyTest {
   private final AvroSerde serde = AvroSerde.create(new InMemorySchemaRegistry());
   private final CommandResultDecoder decoder = new CommandResultDecoder(topics, serde);
   @TempDir Path stateDir;
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> commands;
-  private TestInputTopic<String, byte[]> eventsIn;
-  private TestOutputTopic<String, byte[]> events;
-  private TestOutputTopic<String, byte[]> results;
+  private AggregateTestDriver ttd;
 
   private void start(Path dir) {
-    AggregateTestDriver ttd = AggregateTestDriver.start(aggregate, serde, dir);
-    driver = ttd.driver();
-    commands = ttd.commands();
-    eventsIn = ttd.eventsIn();
-    events = ttd.events();
-    results = ttd.results();
+    ttd = AggregateTestDriver.start(aggregate, serde, dir);
   }
 
   @AfterEach
   void stop() {
-    if (driver != null) {
-      driver.close();
+    if (ttd != null) {
+      ttd.close();
     }
   }
 
@@ -95,11 +83,11 @@ class CommandIdMemoryTopologyTest {
     String id = UUID.randomUUID().toString();
     send("acc-1", new Deposit(701L), id);
     List<CommandResult> first = readResults();
-    events.readRecordsToList();
+    ttd.events().readRecordsToList();
 
     send("acc-1", new Deposit(701L), id);
 
-    assertThat(events.isEmpty()).as("nothing appended for a duplicate").isTrue();
+    assertThat(ttd.events().isEmpty()).as("nothing appended for a duplicate").isTrue();
     CommandResult original = first.get(1);
     CommandResult again = readResults().get(0);
     assertThat(again.duplicate()).isTrue();
@@ -137,23 +125,24 @@ class CommandIdMemoryTopologyTest {
     String id = UUID.randomUUID().toString();
     send("acc-7", new Deposit(500L), id);
     CommandResult original = readResults().get(1);
-    List<TestRecord<String, byte[]>> appended = events.readRecordsToList();
-    byte[] snapshot = driver.<String, byte[]>getKeyValueStore(NAME + ".snapshots").get("acc-7");
-    driver.close();
+    List<TestRecord<String, byte[]>> appended = ttd.events().readRecordsToList();
+    byte[] snapshot =
+        ttd.driver().<String, byte[]>getKeyValueStore(NAME + ".snapshots").get("acc-7");
+    ttd.close();
 
     // Second life, as after a restore: the snapshot (its own changelog) is back at v3, but none of
     // the events has been read back from the event topic yet, so neither has the command's id.
     start(secondStateDir);
-    driver.<String, byte[]>getKeyValueStore(NAME + ".snapshots").put("acc-7", snapshot);
+    ttd.driver().<String, byte[]>getKeyValueStore(NAME + ".snapshots").put("acc-7", snapshot);
 
     send("acc-7", new Deposit(500L), id); // sent again: must not append a second time
     String next = UUID.randomUUID().toString();
     send("acc-7", new Deposit(2L), next); // behind it, in order
-    assertThat(results.isEmpty()).as("both wait for the events").isTrue();
-    assertThat(events.isEmpty()).isTrue();
+    assertThat(ttd.results().isEmpty()).as("both wait for the events").isTrue();
+    assertThat(ttd.events().isEmpty()).isTrue();
 
     for (TestRecord<String, byte[]> event : appended) {
-      eventsIn.pipeInput(event); // read back, as the task does from the event topic
+      ttd.eventsIn().pipeInput(event); // read back, as the task does from the event topic
     }
 
     List<CommandResult> resumed = readResults();
@@ -163,21 +152,21 @@ class CommandIdMemoryTopologyTest {
     assertThat(resumed.get(0).events()).isEqualTo(original.events());
     assertThat(resumed.get(1).duplicate()).isFalse();
     assertThat(resumed.get(1).version()).isEqualTo(5L);
-    assertThat(events.readRecordsToList()).extracting(TestRecord::key)
+    assertThat(ttd.events().readRecordsToList()).extracting(TestRecord::key)
         .containsExactly("acc-7@0000000000000000004", "acc-7@0000000000000000005");
   }
 
   private void send(String streamId, SpecificRecord command, String commandId) {
     RecordHeaders headers = new RecordHeaders();
     headers.add(MessageHeaders.COMMAND_ID, commandId.getBytes(StandardCharsets.UTF_8));
-    commands.pipeInput(new TestRecord<>(streamId, serde.serialize(topics.commands(), command),
-        headers));
+    ttd.commands().pipeInput(new TestRecord<>(streamId,
+        serde.serialize(topics.commands(), command), headers));
   }
 
   private List<CommandResult> readResults() {
     List<CommandResult> out = new ArrayList<>();
-    while (!results.isEmpty()) {
-      out.add(decoder.decode(results.readValue()));
+    while (!ttd.results().isEmpty()) {
+      out.add(decoder.decode(ttd.results().readValue()));
     }
     return out;
   }
