@@ -3,6 +3,7 @@ package io.eskafka.internal.index;
 import io.eskafka.kafka.EventKey;
 import io.eskafka.kafka.MessageHeaders;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.utils.Bytes;
@@ -22,6 +23,33 @@ public final class EventIndexing {
   private EventIndexing() {}
 
   /**
+   * Every index entry of an event record, in the order they must be written: the event's own (value
+   * {@code null}: delete the key, for a tombstone), then the entry remembering its command (see
+   * {@link #commandEntry}), if it has one. The key is parsed once: this runs for every event read
+   * back or restored.
+   *
+   * @param key the record key (an {@link EventKey} in UTF-8), may be {@code null}
+   * @param value the record value, {@code null} for a tombstone
+   * @param headers the record headers, may be {@code null}
+   * @param timestamp the record timestamp
+   * @param sink gets each entry; nothing when the key is not an event key (logged and skipped:
+   *     the index cannot place it, and it must not stop the task)
+   */
+  public static void entries(byte[] key, byte[] value, Headers headers, long timestamp,
+      BiConsumer<Bytes, byte[]> sink) {
+    EventKey eventKey = parse(key);
+    if (eventKey == null) {
+      return;
+    }
+    KeyValue<Bytes, byte[]> event = entry(eventKey, value, headers, timestamp);
+    sink.accept(event.key, event.value);
+    KeyValue<Bytes, byte[]> command = commandEntry(eventKey, value, headers);
+    if (command != null) {
+      sink.accept(command.key, command.value);
+    }
+  }
+
+  /**
    * The index entry of an event record.
    *
    * @param key the record key (an {@link EventKey} in UTF-8), may be {@code null}
@@ -29,26 +57,12 @@ public final class EventIndexing {
    * @param headers the record headers, may be {@code null}
    * @param timestamp the record timestamp
    * @return the entry (value {@code null}: delete the key), or {@code null} when the key is not an
-   *     event key (logged and skipped: the index cannot place it, and it must not stop the task)
+   *     event key (logged and skipped)
    */
   public static KeyValue<Bytes, byte[]> entry(byte[] key, byte[] value, Headers headers,
       long timestamp) {
-    EventKey eventKey;
-    try {
-      if (key == null) {
-        throw new IllegalArgumentException("null key");
-      }
-      eventKey = EventKey.parse(new String(key, StandardCharsets.UTF_8));
-    } catch (IllegalArgumentException e) {
-      log.warn("stream index skips a record of the event topic: {}", e.getMessage());
-      return null;
-    }
-    Bytes indexKey = StreamIndexKey.of(eventKey.streamId(), eventKey.version());
-    if (value == null) {
-      return KeyValue.pair(indexKey, null);
-    }
-    return KeyValue.pair(indexKey, new IndexedEvent(header(headers, MessageHeaders.EVENT_TYPE),
-        header(headers, MessageHeaders.EVENT_ID), timestamp, value).encode());
+    EventKey eventKey = parse(key);
+    return eventKey == null ? null : entry(eventKey, value, headers, timestamp);
   }
 
   /**
@@ -64,15 +78,37 @@ public final class EventIndexing {
    *     that is not an event key
    */
   public static KeyValue<Bytes, byte[]> commandEntry(byte[] key, byte[] value, Headers headers) {
-    Header commandId = headers == null ? null : headers.lastHeader(MessageHeaders.COMMAND_ID);
-    if (value == null || key == null || commandId == null || commandId.value() == null) {
+    EventKey eventKey = parse(key);
+    return eventKey == null ? null : commandEntry(eventKey, value, headers);
+  }
+
+  private static EventKey parse(byte[] key) {
+    try {
+      if (key == null) {
+        throw new IllegalArgumentException("null key");
+      }
+      return EventKey.parse(new String(key, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      log.warn("stream index skips a record of the event topic: {}", e.getMessage());
       return null;
     }
-    EventKey eventKey;
-    try {
-      eventKey = EventKey.parse(new String(key, StandardCharsets.UTF_8));
-    } catch (IllegalArgumentException e) {
-      return null; // entry() logs it
+  }
+
+  private static KeyValue<Bytes, byte[]> entry(EventKey eventKey, byte[] value, Headers headers,
+      long timestamp) {
+    Bytes indexKey = StreamIndexKey.of(eventKey.streamId(), eventKey.version());
+    if (value == null) {
+      return KeyValue.pair(indexKey, null);
+    }
+    return KeyValue.pair(indexKey, new IndexedEvent(header(headers, MessageHeaders.EVENT_TYPE),
+        header(headers, MessageHeaders.EVENT_ID), timestamp, value).encode());
+  }
+
+  private static KeyValue<Bytes, byte[]> commandEntry(EventKey eventKey, byte[] value,
+      Headers headers) {
+    Header commandId = headers == null ? null : headers.lastHeader(MessageHeaders.COMMAND_ID);
+    if (value == null || commandId == null || commandId.value() == null) {
+      return null;
     }
     return KeyValue.pair(StreamIndexKey.command(eventKey.streamId(),
         new String(commandId.value(), StandardCharsets.UTF_8)),

@@ -34,7 +34,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Kafka Streams restores a store by writing the changelog's keys and values into it verbatim;
  * this store's keys are not the topic's ({@link StreamIndexKey} makes stream reads exact), so it
  * intercepts the restore callback RocksDB registers and rewrites each restored record with {@link
- * EventIndexing#entry} and {@link EventIndexing#commandEntry}, the functions processing uses.
+ * EventIndexing#entries}, the function processing uses.
  * Everything else is RocksDB's.
  *
  * <p>Uses one Kafka Streams internal interface ({@code RecordBatchingStateRestoreCallback}), to get
@@ -57,16 +57,8 @@ public final class StreamIndexStore implements KeyValueStore<Bytes, byte[]> {
   private void restore(Collection<ConsumerRecord<byte[], byte[]>> records) {
     List<KeyValue<Bytes, byte[]>> entries = new ArrayList<>(records.size());
     for (ConsumerRecord<byte[], byte[]> record : records) {
-      KeyValue<Bytes, byte[]> entry =
-          EventIndexing.entry(record.key(), record.value(), record.headers(), record.timestamp());
-      if (entry != null) {
-        entries.add(entry);
-      }
-      KeyValue<Bytes, byte[]> command =
-          EventIndexing.commandEntry(record.key(), record.value(), record.headers());
-      if (command != null) {
-        entries.add(command);
-      }
+      EventIndexing.entries(record.key(), record.value(), record.headers(), record.timestamp(),
+          (key, value) -> entries.add(KeyValue.pair(key, value)));
     }
     rocks.putAll(entries); // a null value deletes, as a tombstone must
   }

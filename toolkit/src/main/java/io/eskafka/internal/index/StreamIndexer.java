@@ -1,7 +1,7 @@
 package io.eskafka.internal.index;
 
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -16,6 +16,8 @@ public final class StreamIndexer implements Processor<byte[], byte[], Void, Void
 
   private final String storeName;
   private KeyValueStore<Bytes, byte[]> index;
+  /** One instance for every record (a method reference made per record would allocate). */
+  private final BiConsumer<Bytes, byte[]> write = this::write;
 
   /**
    * @param storeName the index store
@@ -31,20 +33,15 @@ public final class StreamIndexer implements Processor<byte[], byte[], Void, Void
 
   @Override
   public void process(Record<byte[], byte[]> record) {
-    KeyValue<Bytes, byte[]> entry =
-        EventIndexing.entry(record.key(), record.value(), record.headers(), record.timestamp());
-    if (entry == null) {
-      return;
-    }
-    if (entry.value == null) {
-      index.delete(entry.key);
-      return;
-    }
-    index.put(entry.key, entry.value);
-    KeyValue<Bytes, byte[]> command =
-        EventIndexing.commandEntry(record.key(), record.value(), record.headers());
-    if (command != null) {
-      index.put(command.key, command.value);
+    EventIndexing.entries(record.key(), record.value(), record.headers(), record.timestamp(),
+        write);
+  }
+
+  private void write(Bytes key, byte[] value) {
+    if (value == null) {
+      index.delete(key);
+    } else {
+      index.put(key, value);
     }
   }
 }
