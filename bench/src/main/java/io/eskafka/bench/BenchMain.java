@@ -41,6 +41,10 @@ public final class BenchMain {
   private static final String LATENCY_OUT = "bench-latency.out";
   /** Topics of the aggregate's Kafka shape without the toolkit ({@link AggregateShapeApp}). */
   private static final AggregateTopics SHAPE = AggregateTopics.of("bench-shape");
+  /** The JIT warm-up's own topics: nothing it writes is read by a measured workload. */
+  private static final String WARMUP = "bench-warmup";
+  private static final String WARMUP_PASSTHROUGH_OUT = "bench-warmup-passthrough.out";
+  private static final AggregateTopics WARMUP_SHAPE = AggregateTopics.of("bench-warmup-shape");
   private static final Duration MAX_WAIT = Duration.ofMinutes(30);
   /** Events of the stream whose read latency is measured, and how many reads are timed. */
   private static final int STREAM_EVENTS = 1_000;
@@ -121,9 +125,18 @@ public final class BenchMain {
       for (String topic : List.of(LATENCY_IN, LATENCY_OUT)) {
         specs.add(new TopicSpec(topic, partitions, (short) 1, Map.of("cleanup.policy", "delete")));
       }
+      if (options.warmupCommands() > 0) {
+        specs.addAll(AggregateTopics.of(WARMUP).specs(partitions, (short) 1));
+        specs.add(new TopicSpec(WARMUP_PASSTHROUGH_OUT, partitions, (short) 1,
+            Map.of("cleanup.policy", "delete")));
+        specs.addAll(WARMUP_SHAPE.specs(partitions, (short) 1));
+      }
       applier.apply(specs);
     }
     AvroSerde serde = AvroSerde.create(new InMemorySchemaRegistry());
+    if (options.warmupCommands() > 0) {
+      warmUp(bootstrap, serde);
+    }
 
     step("producing " + options.commands() + " commands");
     double produced = CommandLoad.produce(bootstrap, commands, serde, options.commands(),
@@ -135,7 +148,8 @@ public final class BenchMain {
       Map<TopicPartition, Long> ends = progress.endOffsets(commands, partitions);
 
       step("baseline: Kafka Streams exactly-once passthrough with a RocksDB store");
-      GroupProgress.Rate baseline = runPassthrough(bootstrap, commands, progress, ends);
+      GroupProgress.Rate baseline = runPassthrough(bootstrap, commands, PASSTHROUGH_OUT,
+          "bench-passthrough", progress, ends);
 
       Map<AggregateShapeApp.Shape, GroupProgress.Rate> shapes = new EnumMap<>(
           AggregateShapeApp.Shape.class);
@@ -144,7 +158,8 @@ public final class BenchMain {
           continue;
         }
         step("the aggregate's Kafka work without the toolkit: " + variant);
-        shapes.put(variant, runShape(variant, bootstrap, commands, progress, ends));
+        shapes.put(variant, runShape(variant, bootstrap, commands, SHAPE,
+            "bench-shape-" + variant.name().toLowerCase(Locale.ROOT), progress, ends));
       }
       GroupProgress.Rate shape = shapes.get(AggregateShapeApp.Shape.FULL);
 
@@ -239,14 +254,15 @@ public final class BenchMain {
       step("reading the event topic with a raw consumer");
       RawConsumer.Read eventRead = RawConsumer.readToEnd(bootstrap, events, partitions);
       step("replaying " + eventRead.records() + " events: account balances (JDBC, H2)");
-      ReplayLoad.Outcome jdbcReplay = ReplayLoad.accountBalances(bootstrap, events, serde,
-          eventRead, options.accounts(), options.replayBatch(), progress);
+      ReplayLoad.Outcome jdbcReplay = ReplayLoad.accountBalances(bootstrap, events,
+          "bench-replay-jdbc", serde, eventRead, options.accounts(), options.replayBatch(),
+          progress);
       step("the account-balances statements alone on H2 (no Kafka, no runner)");
       double readModelLimit = ReadModelLimit.accountBalancesH2(eventRead.records(),
           options.accounts(), options.replayBatch());
       step("replaying them: at-least-once projection that only counts");
-      ReplayLoad.Outcome countReplay =
-          ReplayLoad.counting(bootstrap, events, serde, eventRead, options.replayBatch(), progress);
+      ReplayLoad.Outcome countReplay = ReplayLoad.counting(bootstrap, events, "bench-replay-count",
+          serde, eventRead, options.replayBatch(), progress);
 
       step("logic-version bump: snapshots rebuilt from the per-stream index");
       RebuildLoad.Outcome rebuild = RebuildLoad.measure(AGGREGATE, serde,
@@ -336,17 +352,50 @@ public final class BenchMain {
     }
   }
 
-  private GroupProgress.Rate runPassthrough(String bootstrap, String commands,
-      GroupProgress progress, Map<TopicPartition, Long> ends) throws Exception {
+  /**
+   * Runs every workload that keeps a code path of this JVM busy once, on topics of its own and
+   * unmeasured. The runner's JVM hosts every application one after another; without this the
+   * first ones share the 2 cores with the JIT compiler (its threads took 0.7-1 core for the first
+   * minute of a run), which made whichever application ran first look up to twice as slow.
+   */
+  private void warmUp(String bootstrap, AvroSerde serde) throws Exception {
+    int commands = options.warmupCommands();
+    int accounts = Math.max(1, Math.min(options.accounts(), commands / 10));
+    AggregateDefinition<BankAccountState> aggregate =
+        AggregateDefinition.of(WARMUP, BankAccount.decider());
+    String topic = aggregate.topics().commands();
+    int partitions = options.partitions();
+    step("JIT warm-up: every workload once on " + commands + " commands of its own, unmeasured");
+    CommandLoad.produce(bootstrap, topic, serde, commands, accounts);
+    RawConsumer.readToEnd(bootstrap, topic, partitions);
+    try (GroupProgress progress = new GroupProgress(bootstrap)) {
+      Map<TopicPartition, Long> ends = progress.endOffsets(topic, partitions);
+      runPassthrough(bootstrap, topic, WARMUP_PASSTHROUGH_OUT, "bench-warmup-passthrough",
+          progress, ends);
+      runShape(AggregateShapeApp.Shape.FULL, bootstrap, topic, WARMUP_SHAPE,
+          "bench-warmup-shape", progress, ends);
+      try (AggregateApp<BankAccountState> app = AggregateApp.create(aggregate, serde,
+          appOptions(bootstrap, "bench-warmup-aggregate", options.commitInterval())).start()) {
+        progress.await("bench-warmup-aggregate", ends, System.nanoTime(), MAX_WAIT);
+      }
+      String events = aggregate.topics().events();
+      RawConsumer.Read eventRead = RawConsumer.readToEnd(bootstrap, events, partitions);
+      ReplayLoad.accountBalances(bootstrap, events, "bench-warmup-replay-jdbc", serde, eventRead,
+          accounts, options.replayBatch(), progress);
+      ReplayLoad.counting(bootstrap, events, "bench-warmup-replay-count", serde, eventRead,
+          options.replayBatch(), progress);
+    }
+  }
+
+  private GroupProgress.Rate runPassthrough(String bootstrap, String input, String output,
+      String group, GroupProgress progress, Map<TopicPartition, Long> ends) throws Exception {
     Path stateDir = Files.createTempDirectory("eskafka-bench-passthrough-");
     try {
-      AppOptions passthroughOptions =
-          appOptions(bootstrap, "bench-passthrough", options.commitInterval());
       long started = System.nanoTime();
-      try (KafkaStreams streams =
-          PassthroughApp.create(commands, PASSTHROUGH_OUT, passthroughOptions, stateDir)) {
+      try (KafkaStreams streams = PassthroughApp.create(input, output,
+          appOptions(bootstrap, group, options.commitInterval()), stateDir)) {
         streams.start();
-        return progress.await("bench-passthrough", ends, started, MAX_WAIT);
+        return progress.await(group, ends, started, MAX_WAIT);
       }
     } finally {
       DirectoryTree.deleteQuietly(stateDir);
@@ -354,13 +403,13 @@ public final class BenchMain {
   }
 
   private GroupProgress.Rate runShape(AggregateShapeApp.Shape variant, String bootstrap,
-      String commands, GroupProgress progress, Map<TopicPartition, Long> ends) throws Exception {
+      String commands, AggregateTopics topics, String group, GroupProgress progress,
+      Map<TopicPartition, Long> ends) throws Exception {
     Path stateDir = Files.createTempDirectory("eskafka-bench-shape-");
     try {
       long started = System.nanoTime();
-      String group = "bench-shape-" + variant.name().toLowerCase(Locale.ROOT);
-      try (KafkaStreams streams = AggregateShapeApp.create(variant, commands, SHAPE.events(),
-          SHAPE.commandResults(), appOptions(bootstrap, group, options.commitInterval()),
+      try (KafkaStreams streams = AggregateShapeApp.create(variant, commands, topics.events(),
+          topics.commandResults(), appOptions(bootstrap, group, options.commitInterval()),
           stateDir)) {
         streams.start();
         return progress.await(group, ends, started, MAX_WAIT);

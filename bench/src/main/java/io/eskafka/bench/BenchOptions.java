@@ -22,17 +22,20 @@ import java.util.Map;
  * @param kafkaConfig raw Kafka Streams configs given to the baseline and the aggregate alike
  * @param shapeVariants whether the two variants of the aggregate's Kafka work (with a command-id
  *     store, without the index) run too; the one matching the aggregate always runs
+ * @param warmupCommands commands of the JIT warm-up that runs every workload once on topics of its
+ *     own before anything is measured (0: none)
  */
 record BenchOptions(String bootstrap, int commands, int accounts, int partitions, int threads,
     Duration commitInterval, Duration loadDuration, List<Integer> inFlight,
     Duration lowLatencyCommit, int replayBatch, Map<String, String> kafkaConfig,
-    boolean shapeVariants) {
+    boolean shapeVariants, int warmupCommands) {
 
   static final String USAGE = """
       usage: BenchMain [--bootstrap host:port] [--commands N] [--accounts N] [--partitions N]
                        [--threads N] [--commit-interval-ms N] [--load-seconds N]
                        [--in-flight k1,k2,...] [--low-latency-commit-ms N|0] [--replay-batch N]
                        [--kafka-config key=value,...] [--shape-variants true|false]
+                       [--warmup-commands N|0]
       defaults: embedded broker in a child JVM, 1000000 commands, 10000 accounts, 4 partitions,
                 2 stream threads, 100 ms commits, 20 s per gateway workload (0 skips the
                 gateway workloads: the scale run), in-flight 256,2048,
@@ -41,7 +44,9 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
                 projection runner's default); --kafka-config passes Kafka Streams configs
                 (e.g. producer.linger.ms=5) to the baseline and the aggregate alike;
                 --shape-variants false skips the two other variants of the aggregate's
-                Kafka work (shorter scale runs)""";
+                Kafka work (shorter scale runs); --warmup-commands (default 200000)
+                runs every workload once on topics of its own first, unmeasured, so that
+                the JIT compiler is done before the measured ones (0: no warm-up)""";
 
   static BenchOptions parse(String[] args) {
     String bootstrap = null;
@@ -56,6 +61,7 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
     int replayBatch = io.eskafka.kafka.ProjectionOptions.DEFAULT_MAX_BATCH_SIZE;
     Map<String, String> kafkaConfig = new LinkedHashMap<>();
     boolean shapeVariants = true;
+    int warmupCommands = 200_000;
     for (int i = 0; i < args.length; i++) {
       String name = args[i];
       if (name.equals("--help") || name.equals("-h")) {
@@ -75,6 +81,7 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
           case "--commit-interval-ms" -> commitMs = positive(name, Integer.parseInt(value));
           case "--load-seconds" -> loadSeconds = Integer.parseInt(value); // 0: no gateway runs
           case "--low-latency-commit-ms" -> lowLatencyMs = Integer.parseInt(value);
+          case "--warmup-commands" -> warmupCommands = Integer.parseInt(value);
           case "--replay-batch" -> replayBatch = positive(name, Integer.parseInt(value));
           case "--shape-variants" -> {
             if (!value.equals("true") && !value.equals("false")) {
@@ -109,6 +116,10 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
     if (loadSeconds < 0) {
       throw new IllegalArgumentException("--load-seconds must not be negative, got " + loadSeconds);
     }
+    if (warmupCommands < 0 || warmupCommands > 0 && warmupCommands < 10) {
+      throw new IllegalArgumentException("--warmup-commands must be 0 (no warm-up) or at least 10, "
+          + "got " + warmupCommands);
+    }
     if (commands <= accounts) {
       throw new IllegalArgumentException("--commands (" + commands + ") must exceed --accounts ("
           + accounts + "): each account is opened once, then receives deposits");
@@ -116,7 +127,7 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
     return new BenchOptions(bootstrap, commands, accounts, partitions, threads,
         Duration.ofMillis(commitMs), Duration.ofSeconds(loadSeconds), inFlight,
         lowLatencyMs > 0 ? Duration.ofMillis(lowLatencyMs) : null, replayBatch,
-        Map.copyOf(kafkaConfig), shapeVariants);
+        Map.copyOf(kafkaConfig), shapeVariants, warmupCommands);
   }
 
   private static int positive(String name, int value) {

@@ -31,10 +31,9 @@ final class ReplayLoad {
    * The account-balances JDBC projection (exactly-once effects) into an in-memory H2 database.
    * Checks that it holds a row per account and that the versions add up to the events read.
    */
-  static Outcome accountBalances(String bootstrap, String eventTopic, AvroSerde serde,
-      RawConsumer.Read events, int accounts, int batchSize, GroupProgress progress)
-      throws Exception {
-    String group = "bench-replay-jdbc";
+  static Outcome accountBalances(String bootstrap, String eventTopic, String group,
+      AvroSerde serde, RawConsumer.Read events, int accounts, int batchSize,
+      GroupProgress progress) throws Exception {
     JdbcDataSource h2 = new JdbcDataSource();
     h2.setURL("jdbc:h2:mem:" + group + ";DB_CLOSE_DELAY=-1");
     try {
@@ -69,9 +68,8 @@ final class ReplayLoad {
    * An at-least-once projection whose handler only counts: the runner's own cost (fetch, decode,
    * envelope, commit) without a database.
    */
-  static Outcome counting(String bootstrap, String eventTopic, AvroSerde serde,
+  static Outcome counting(String bootstrap, String eventTopic, String group, AvroSerde serde,
       RawConsumer.Read events, int batchSize, GroupProgress progress) throws Exception {
-    String group = "bench-replay-count";
     AtomicLong handled = new AtomicLong();
     long started = System.nanoTime();
     GroupProgress.Rate rate;

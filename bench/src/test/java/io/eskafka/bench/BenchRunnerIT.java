@@ -20,7 +20,8 @@ class BenchRunnerIT {
     String bootstrap = EmbeddedKafka.shared().bootstrapServers();
     BenchOptions options = BenchOptions.parse(new String[] {"--bootstrap", bootstrap,
         "--commands", "3000", "--accounts", "100", "--partitions", "2", "--threads", "1",
-        "--load-seconds", "2", "--in-flight", "16", "--low-latency-commit-ms", "50"});
+        "--load-seconds", "2", "--in-flight", "16", "--low-latency-commit-ms", "50",
+        "--warmup-commands", "500"});
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
     List<String[]> rows = BenchMain.run(options, new PrintStream(printed, true, StandardCharsets.UTF_8));
@@ -74,7 +75,7 @@ class BenchRunnerIT {
     assertThat(rows).allSatisfy(row -> assertThat(row[1]).doesNotContain("failed"));
     assertThat(printed.toString(StandardCharsets.UTF_8))
         .contains("verified final versions and balances of a sample of accounts", "| workload |",
-            "replaying");
+            "replaying", "JIT warm-up: every workload once on 500 commands of its own, unmeasured");
   }
 
   @Test
@@ -93,6 +94,12 @@ class BenchRunnerIT {
         .hasMessageContaining("--shape-variants: 'no' is not true or false");
     assertThat(BenchOptions.parse(new String[] {"--shape-variants", "false"}).shapeVariants())
         .isFalse();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> BenchOptions.parse(new String[] {"--warmup-commands", "5"}))
+        .hasMessageContaining("--warmup-commands must be 0 (no warm-up) or at least 10, got 5");
+    assertThat(BenchOptions.parse(new String[] {"--warmup-commands", "0"}).warmupCommands())
+        .isZero();
+    assertThat(BenchOptions.parse(new String[0]).warmupCommands()).isEqualTo(200_000);
   }
 
   @Test
