@@ -13,6 +13,7 @@ import io.eskafka.internal.avro.ParkedCommand;
 import io.eskafka.internal.avro.ParkedCommands;
 import io.eskafka.internal.avro.ParkedHeader;
 import io.eskafka.internal.avro.Snapshot;
+import io.eskafka.internal.index.EventIndexing;
 import io.eskafka.internal.index.IndexedEvent;
 import io.eskafka.internal.index.StreamIndexKey;
 import io.eskafka.internal.index.StreamIndexReader;
@@ -29,6 +30,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Header;
@@ -67,8 +69,9 @@ import org.slf4j.LoggerFactory;
  * (null key, undecodable value, unknown type, bad header, a decider that throws) ends in the
  * dead-letter topic, plus a FAILED result when the sender can be told.
  *
- * <p>It also reads the event partition of its task (after the indexer): the per-stream index
- * serves snapshot rebuilds (a snapshot of another logic version is rebuilt from the events before
+ * <p>It also reads the event partition of its task back, and indexes what it reads until it is
+ * back at its own first event (from then on every event it reads back is one it wrote into the
+ * index as it appended it): the per-stream index serves snapshot rebuilds (a snapshot of another logic version is rebuilt from the events before
  * a command uses it), stream deletion and the command-id memory above. When the index has not yet
  * caught up with a stream's snapshot (right after a restore, the last appended events are not read
  * back yet) and either the snapshot must be rebuilt or a command id must be looked up, the
@@ -119,6 +122,8 @@ final class CommandProcessor<S extends SpecificRecord>
   private boolean indexMayLag;
   private byte[] firstOwnEvent;
   private final EventIds eventIds = new EventIds();
+  /** Writes a read-back event's index entries (one instance: a reference per event allocates). */
+  private final BiConsumer<Bytes, byte[]> indexWrite = this::indexWrite;
   /** The last timestamp header's text and the instant it is for (see timestampHeader). */
   private long formattedMillis;
   private String formattedTimestamp;
@@ -179,21 +184,27 @@ final class CommandProcessor<S extends SpecificRecord>
     handle(record);
   }
 
-  /** An event of this task's partition was read back and indexed: parked commands may go on. */
+  /**
+   * An event of this task's partition was read back: indexed if it may not be yet, and parked
+   * commands may go on.
+   */
   private void eventReadBack(Record<byte[], byte[]> event) {
     if (indexMayLag) {
-      // Appended before this task started (or since, then already known): the indexer has just
-      // remembered its command id, so must the filter in front of the index.
+      // Appended before this task started (or since, then already written through): indexed now,
+      // and its command id goes into the filter in front of the index too. Once the task's own
+      // first event is back, every later event on the partition is one this task wrote through
+      // (it is the partition's only writer), so reading back costs no more RocksDB writes.
+      EventIndexing.entries(event.key(), event.value(), event.headers(), event.timestamp(),
+          indexWrite);
       String commandId = header(event.headers(), MessageHeaders.COMMAND_ID);
       if (commandId != null && event.value() != null) {
         remember(commandId);
       }
-    }
-    if (indexMayLag && Arrays.equals(firstOwnEvent, event.key())) {
-      // The partition has one writer, this task: every event before its own first is indexed now.
-      indexMayLag = false;
-      log.debug("{} {}: the index has caught up with the event partition", aggregate.name(),
-          context.taskId());
+      if (Arrays.equals(firstOwnEvent, event.key())) {
+        indexMayLag = false;
+        log.debug("{} {}: the index has caught up with the event partition", aggregate.name(),
+            context.taskId());
+      }
     }
     if (parkedStreams.isEmpty() || event.key() == null) {
       return;
@@ -216,6 +227,14 @@ final class CommandProcessor<S extends SpecificRecord>
         // Should one park again, handle() parks the rest behind it: order holds either way.
         handle(unpark(command));
       }
+    }
+  }
+
+  private void indexWrite(Bytes key, byte[] value) {
+    if (value == null) {
+      index.delete(key);
+    } else {
+      index.put(key, value);
     }
   }
 
@@ -362,12 +381,12 @@ final class CommandProcessor<S extends SpecificRecord>
           firstOwnEvent = eventKey;
         }
         context.forward(new Record<>(eventKey, payloadBytes, now, headers), nodes.eventsSink());
-        // Written through as well as read back: the index never lags the snapshot while the task
-        // runs (reading back the same record later puts the same bytes again).
+        // Written through: the index never lags the snapshot while the task runs (the record is
+        // read back later, and only indexed again while the index may lag, see eventReadBack).
         index.put(StreamIndexKey.of(streamId, event.getVersion()), new IndexedEvent(
             event.getType(), event.getEventId(), now, payloadBytes).encode());
       }
-      // The command-id memory of a command that appended (read back, the events write it again).
+      // The command-id memory of a command that appended (the events' own entries say the same).
       index.put(StreamIndexKey.command(streamId, commandId),
           StreamIndexKey.commandValue(outcome.version));
       remember(commandId);

@@ -1,7 +1,6 @@
 package io.eskafka.internal.processor;
 
 import io.eskafka.internal.index.StreamIndexStoreBuilder;
-import io.eskafka.internal.index.StreamIndexer;
 import io.eskafka.kafka.AggregateDefinition;
 import io.eskafka.kafka.AggregateTopics;
 import io.eskafka.kafka.serde.AvroSerde;
@@ -11,6 +10,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.Stores;
 
 /** Wires one aggregate's command handler, stores and sinks into a topology. */
@@ -54,11 +55,12 @@ public final class CommandTopology {
     topology.addSource(nodes.source(), new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         nodes.topics().commands());
     // The event topic is the index's changelog (KIP-813): no second copy of the events in Kafka.
+    // The store's own processor does nothing: the handler, which sees the events read back too,
+    // indexes them only while its index may lag (it writes its own events through).
     topology.addReadOnlyStateStore(new StreamIndexStoreBuilder(nodes.indexStore()),
         nodes.eventsSource(), new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-        nodes.topics().events(), nodes.indexer(), () -> new StreamIndexer(nodes.indexStore()));
-    // The handler also sees events read back (after the indexer, its elder sibling, indexed them):
-    // that is when commands parked for a lagging index can go on.
+        nodes.topics().events(), nodes.indexer(), IndexedByTheHandler::new);
+    // Events read back are also when commands parked for a lagging index can go on.
     topology.addProcessor(nodes.handler(),
         () -> new CommandProcessor<>(aggregate, serde, nodes, dedupeWindow, rebuilds),
         nodes.source(), nodes.eventsSource());
@@ -143,5 +145,16 @@ public final class CommandTopology {
    */
   public static String erasedStore(String aggregateName) {
     return AggregateNodes.of(aggregateName, AggregateTopics.of(aggregateName)).erasedStore();
+  }
+
+  /**
+   * The index store's own processor (Kafka Streams wants one per read-only store): it writes
+   * nothing, because the command handler indexes what it reads back (see above).
+   */
+  private static final class IndexedByTheHandler implements Processor<byte[], byte[], Void, Void> {
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+      // The handler, the next node on the event source, does it.
+    }
   }
 }

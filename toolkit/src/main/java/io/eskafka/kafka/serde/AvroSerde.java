@@ -173,7 +173,7 @@ public final class AvroSerde {
     DatumWriter<SpecificRecord> writer = writerBySchema.get(schema);
     if (writer == null) {
       writer = writerBySchema.computeIfAbsent(schema,
-          s -> new SpecificDatumWriter<>(s, SpecificData.getForClass(record.getClass())));
+          s -> new SpecificDatumWriter<>(s, encodingModel(record.getClass())));
     }
     EncodeState state = encodeState.get();
     Buffer buffer = state.buffer;
@@ -194,6 +194,22 @@ public final class AvroSerde {
       state.buffer = new Buffer();
     }
     return bytes;
+  }
+
+  /**
+   * The model a generated class is encoded with: its own (its logical-type conversions), with
+   * Avro's custom coders on, so that the class's generated {@code customEncode} writes it instead
+   * of the schema-walking writer (the same bytes without looking fields and types up per value).
+   * A copy, not the class's own model: that is shared with the user's code.
+   * Classes without custom coders (Avro generates none for records with logical types) are
+   * written the schema-walking way, with the same conversions.
+   */
+  private static SpecificData encodingModel(Class<?> type) {
+    SpecificData own = SpecificData.getForClass(type);
+    SpecificData model = new SpecificData(type.getClassLoader());
+    own.getConversions().forEach(model::addLogicalTypeConversion);
+    model.setCustomCoders(true);
+    return model;
   }
 
   /**

@@ -34,7 +34,7 @@ class CommandIdFilterTest {
         maybe++;
       }
     }
-    // Sized for about 0.3 %; allow generous slack, this guards against a broken hash, not tuning.
+    // Sized for under 1 % (blocked); allow generous slack, this guards against a broken hash, not tuning.
     assertThat(maybe).isLessThan(2_000);
     assertThat(filter.wantsToGrow()).isFalse();
   }
