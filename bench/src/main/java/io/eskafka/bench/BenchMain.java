@@ -273,8 +273,8 @@ public final class BenchMain {
       row("Baseline: Streams EOS passthrough + RocksDB store", rate(baseline.perSecond(),
           "records/s"), "1.00");
       row("Aggregate's Kafka work without the toolkit: command read, snapshot get and changelogged "
-              + "put, event and result written, event read back into an index that also remembers "
-              + "its command id",
+              + "put, event and result written, event and its command id written into an index, "
+              + "event read back",
           rate(shape.perSecond(), "commands/s"),
           ratio(shape.perSecond(), baseline.perSecond()) + " of baseline");
       if (options.shapeVariants()) {

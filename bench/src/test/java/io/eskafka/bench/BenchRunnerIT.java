@@ -31,8 +31,8 @@ class BenchRunnerIT {
         "Kafka consumer, read_committed (limit)",
         "Baseline: Streams EOS passthrough + RocksDB store",
         "Aggregate's Kafka work without the toolkit: command read, snapshot get and changelogged "
-            + "put, event and result written, event read back into an index that also remembers "
-            + "its command id",
+            + "put, event and result written, event and its command id written into an index, "
+            + "event read back",
         "... the same plus a changelogged command-id store (the design before 6e0ba8b)",
         "... the same without the event read-back and index (nor command-id memory)",
         "Aggregate, command backlog (open loop)",
