@@ -45,7 +45,6 @@ import org.apache.kafka.streams.state.Stores;
 final class AggregateShapeApp {
 
   private static final String SNAPSHOTS = "shape-snapshots";
-  private static final String COMMAND_IDS = "shape-command-ids";
   private static final String INDEX = "shape-index";
   private static final byte[] TYPE = "io.eskafka.examples.bank.events.Deposited"
       .getBytes(StandardCharsets.UTF_8);
@@ -54,23 +53,27 @@ final class AggregateShapeApp {
   private static final byte[] EVENT_ID = "00000000-0000-0000-0000-000000000000"
       .getBytes(StandardCharsets.UTF_8);
 
-  /** Which parts of the aggregate's Kafka work to do. */
+  /** Which parts of the aggregate's Kafka work to do, and how the index is kept. */
   enum Shape {
-    /** What the aggregate does: command ids remembered in the index (no record of their own). */
-    FULL(false, true),
-    /** Plus a changelogged command-id store: the design before the index remembered them. */
-    COMMAND_ID_STORE(true, true),
+    /** What the aggregate does: the index's changelog is the event topic, read back. */
+    FULL(Index.READ_BACK),
+    /**
+     * An alternative design: the index has a changelog topic of its own (a second copy of every
+     * event in Kafka) and nothing is read back.
+     */
+    INDEX_CHANGELOG(Index.OWN_CHANGELOG),
     /** Without the index: no event read back, no index entries (nor command-id memory). */
-    NO_INDEX(false, false);
+    NO_INDEX(Index.NONE);
 
-    final boolean commandIds;
-    final boolean index;
+    final Index index;
 
-    Shape(boolean commandIds, boolean index) {
-      this.commandIds = commandIds;
+    Shape(Index index) {
       this.index = index;
     }
   }
+
+  /** How the index store is kept. */
+  private enum Index { READ_BACK, OWN_CHANGELOG, NONE }
 
   private static final byte[] COMMAND_VALUE = new byte[Long.BYTES];
 
@@ -95,21 +98,21 @@ final class AggregateShapeApp {
     topology.addSource("commands", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         commands);
     topology.addProcessor("handler", () -> new Handler(shape), "commands");
-    if (shape.index) {
-      topology.addReadOnlyStateStore(
-          Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX), Serdes.Bytes(),
-              Serdes.ByteArray()).withLoggingDisabled(),
-          "events", new ByteArrayDeserializer(), new ByteArrayDeserializer(), events, "indexer",
-          ReadBack::new);
-      topology.connectProcessorAndStateStores("handler", INDEX);
+    switch (shape.index) {
+      case READ_BACK -> {
+        topology.addReadOnlyStateStore(
+            Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX), Serdes.Bytes(),
+                Serdes.ByteArray()).withLoggingDisabled(),
+            "events", new ByteArrayDeserializer(), new ByteArrayDeserializer(), events,
+            "indexer", ReadBack::new);
+        topology.connectProcessorAndStateStores("handler", INDEX);
+      }
+      case OWN_CHANGELOG -> topology.addStateStore(Stores.keyValueStoreBuilder(
+          Stores.persistentKeyValueStore(INDEX), Serdes.Bytes(), Serdes.ByteArray()), "handler");
+      case NONE -> { }
     }
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SNAPSHOTS),
         Serdes.Bytes(), Serdes.ByteArray()), "handler");
-    if (shape.commandIds) {
-      topology.addStateStore(Stores.keyValueStoreBuilder(
-          Stores.persistentKeyValueStore(COMMAND_IDS), Serdes.Bytes(), Serdes.ByteArray()),
-          "handler");
-    }
     topology.addSink("events-out", events, new ByteArraySerializer(), new ByteArraySerializer(),
         new SamePartitionAsStream(), "handler");
     topology.addSink("results-out", results, new ByteArraySerializer(),
@@ -121,7 +124,6 @@ final class AggregateShapeApp {
     private final Shape shape;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Bytes, byte[]> snapshots;
-    private KeyValueStore<Bytes, byte[]> commandIds;
     private KeyValueStore<Bytes, byte[]> index;
 
     Handler(Shape shape) {
@@ -132,14 +134,12 @@ final class AggregateShapeApp {
     public void init(ProcessorContext<byte[], byte[]> context) {
       this.context = context;
       this.snapshots = context.getStateStore(SNAPSHOTS);
-      this.commandIds = shape.commandIds ? context.getStateStore(COMMAND_IDS) : null;
-      this.index = shape.index ? context.getStateStore(INDEX) : null;
+      this.index = shape.index == Index.NONE ? null : context.getStateStore(INDEX);
     }
 
     @Override
     public void process(Record<byte[], byte[]> command) {
       Header idHeader = command.headers().lastHeader(MessageHeaders.COMMAND_ID);
-      Bytes commandId = Bytes.wrap(idHeader.value());
       Bytes stream = Bytes.wrap(command.key());
       byte[] snapshot = snapshots.get(stream);
       long version = snapshot == null ? 1 : ByteBuffer.wrap(snapshot).getLong() + 1;
@@ -157,9 +157,6 @@ final class AggregateShapeApp {
       if (index != null) {
         index.put(Bytes.wrap(eventKey), command.value());
         index.put(commandEntry(command.key(), idHeader.value()), COMMAND_VALUE);
-      }
-      if (commandIds != null) {
-        commandIds.put(commandId, command.value());
       }
       context.forward(new Record<>(idHeader.value(), command.value(), now), "results-out");
     }

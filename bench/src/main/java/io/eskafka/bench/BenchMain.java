@@ -22,9 +22,11 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -53,6 +55,8 @@ public final class BenchMain {
   private final BenchOptions options;
   private final PrintStream out;
   private final List<String[]> rows = new ArrayList<>();
+  /** Per application id: how long the JIT compiler worked during its throughput workload. */
+  private final Map<String, String> jitNotes = new HashMap<>();
 
   /**
    * Runs the benchmark.
@@ -136,6 +140,9 @@ public final class BenchMain {
     AvroSerde serde = AvroSerde.create(new InMemorySchemaRegistry());
     if (options.warmupCommands() > 0) {
       warmUp(bootstrap, serde);
+      double quiet = JitTime.awaitQuiet(50, Duration.ofSeconds(60));
+      step(quiet < 0 ? "the JIT compiler was still busy after 60 s"
+          : String.format("the JIT compiler was quiet after %.0f s", quiet));
     }
 
     step("producing " + options.commands() + " commands");
@@ -176,7 +183,8 @@ public final class BenchMain {
       double quietAfter;
       double halfRate = 0;
       try {
-        backlog = progress.await("bench-aggregate", ends, started, MAX_WAIT);
+        backlog = jitNoted("bench-aggregate",
+            () -> progress.await("bench-aggregate", ends, started, MAX_WAIT));
         verify(app);
         memory = memory(broker);
         step("one stream: " + STREAM_EVENTS + " events appended, then read " + STREAM_READS
@@ -271,23 +279,25 @@ public final class BenchMain {
       row("Kafka producer, acks=all, idempotent (limit)", rate(produced, "records/s"), "");
       row("Kafka consumer, read_committed (limit)", rate(consumed, "records/s"), "");
       row("Baseline: Streams EOS passthrough + RocksDB store", rate(baseline.perSecond(),
-          "records/s"), "1.00");
+          "records/s", "bench-passthrough"), "1.00");
       row("Aggregate's Kafka work without the toolkit: command read, snapshot get and changelogged "
               + "put, event and result written, event and its command id written into an index, "
               + "event read back",
-          rate(shape.perSecond(), "commands/s"),
+          rate(shape.perSecond(), "commands/s", "bench-shape-full"),
           ratio(shape.perSecond(), baseline.perSecond()) + " of baseline");
       if (options.shapeVariants()) {
-        GroupProgress.Rate idStore = shapes.get(AggregateShapeApp.Shape.COMMAND_ID_STORE);
-        row("... the same plus a changelogged command-id store (the design before 6e0ba8b)",
-            rate(idStore.perSecond(), "commands/s"),
-            ratio(idStore.perSecond(), baseline.perSecond()) + " of baseline");
+        GroupProgress.Rate ownChangelog = shapes.get(AggregateShapeApp.Shape.INDEX_CHANGELOG);
+        row("... the same with an index changelog of its own instead of the event topic read back "
+                + "(a second copy of every event in Kafka)",
+            rate(ownChangelog.perSecond(), "commands/s", "bench-shape-index_changelog"),
+            ratio(ownChangelog.perSecond(), baseline.perSecond()) + " of baseline");
         GroupProgress.Rate noIndex = shapes.get(AggregateShapeApp.Shape.NO_INDEX);
         row("... the same without the event read-back and index (nor command-id memory)",
-            rate(noIndex.perSecond(),
-            "commands/s"), ratio(noIndex.perSecond(), baseline.perSecond()) + " of baseline");
+            rate(noIndex.perSecond(), "commands/s", "bench-shape-no_index"),
+            ratio(noIndex.perSecond(), baseline.perSecond()) + " of baseline");
       }
-      row("Aggregate, command backlog (open loop)", rate(backlog.perSecond(), "commands/s"),
+      row("Aggregate, command backlog (open loop)",
+          rate(backlog.perSecond(), "commands/s", "bench-aggregate"),
           ratio(backlog.perSecond(), baseline.perSecond()) + " of baseline (target >= 0.5); "
               + ratio(backlog.perSecond(), shape.perSecond()) + " of its Kafka work alone");
       for (int i = 0; i < closedLoops.size(); i++) {
@@ -395,11 +405,29 @@ public final class BenchMain {
       try (KafkaStreams streams = PassthroughApp.create(input, output,
           appOptions(bootstrap, group, options.commitInterval()), stateDir)) {
         streams.start();
-        return progress.await(group, ends, started, MAX_WAIT);
+        return jitNoted(group, () -> progress.await(group, ends, started, MAX_WAIT));
       }
     } finally {
       DirectoryTree.deleteQuietly(stateDir);
     }
+  }
+
+  /**
+   * Runs a throughput workload and notes how long the JIT compiler worked meanwhile (printed, and
+   * kept for its row: {@link #rate(double, String, String)}).
+   */
+  private GroupProgress.Rate jitNoted(String group, Callable<GroupProgress.Rate> workload)
+      throws Exception {
+    long before = JitTime.compileMillis();
+    long started = System.nanoTime();
+    GroupProgress.Rate rate = workload.call();
+    if (before >= 0) {
+      String note = String.format("JIT compiling %.1f s of its %.1f s",
+          (JitTime.compileMillis() - before) / 1e3, (System.nanoTime() - started) / 1e9);
+      jitNotes.put(group, note);
+      out.printf("      (%s)%n", note);
+    }
+    return rate;
   }
 
   private GroupProgress.Rate runShape(AggregateShapeApp.Shape variant, String bootstrap,
@@ -412,7 +440,7 @@ public final class BenchMain {
           topics.commandResults(), appOptions(bootstrap, group, options.commitInterval()),
           stateDir)) {
         streams.start();
-        return progress.await(group, ends, started, MAX_WAIT);
+        return jitNoted(group, () -> progress.await(group, ends, started, MAX_WAIT));
       }
     } finally {
       DirectoryTree.deleteQuietly(stateDir);
@@ -495,6 +523,12 @@ public final class BenchMain {
 
   private static String rate(double value, String unit) {
     return String.format("%,.0f %s", value, unit);
+  }
+
+  /** A throughput workload's rate, with the JIT compiler's work during it. */
+  private String rate(double value, String unit, String group) {
+    String note = jitNotes.get(group);
+    return rate(value, unit) + (note == null ? "" : " (" + note + ")");
   }
 
   private static String ratio(double value, double base) {

@@ -20,8 +20,8 @@ import java.util.Map;
  * @param lowLatencyCommit commit interval of the extra latency run, or {@code null} to skip it
  * @param replayBatch the projections' batch size in the replay workloads
  * @param kafkaConfig raw Kafka Streams configs given to the baseline and the aggregate alike
- * @param shapeVariants whether the two variants of the aggregate's Kafka work (with a command-id
- *     store, without the index) run too; the one matching the aggregate always runs
+ * @param shapeVariants whether the two variants of the aggregate's Kafka work (an index with a
+ *     changelog of its own, no index) run too; the one matching the aggregate always runs
  * @param warmupCommands commands of the JIT warm-up that runs every workload once on topics of its
  *     own before anything is measured (0: none)
  */
@@ -44,7 +44,7 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
                 projection runner's default); --kafka-config passes Kafka Streams configs
                 (e.g. producer.linger.ms=5) to the baseline and the aggregate alike;
                 --shape-variants false skips the two other variants of the aggregate's
-                Kafka work (shorter scale runs); --warmup-commands (default 200000)
+                Kafka work (shorter scale runs); --warmup-commands (default 500000)
                 runs every workload once on topics of its own first, unmeasured, so that
                 the JIT compiler is done before the measured ones (0: no warm-up)""";
 
@@ -61,7 +61,7 @@ record BenchOptions(String bootstrap, int commands, int accounts, int partitions
     int replayBatch = io.eskafka.kafka.ProjectionOptions.DEFAULT_MAX_BATCH_SIZE;
     Map<String, String> kafkaConfig = new LinkedHashMap<>();
     boolean shapeVariants = true;
-    int warmupCommands = 200_000;
+    int warmupCommands = 500_000;
     for (int i = 0; i < args.length; i++) {
       String name = args[i];
       if (name.equals("--help") || name.equals("-h")) {

@@ -33,7 +33,8 @@ class BenchRunnerIT {
         "Aggregate's Kafka work without the toolkit: command read, snapshot get and changelogged "
             + "put, event and result written, event and its command id written into an index, "
             + "event read back",
-        "... the same plus a changelogged command-id store (the design before 6e0ba8b)",
+        "... the same with an index changelog of its own instead of the event topic read back "
+            + "(a second copy of every event in Kafka)",
         "... the same without the event read-back and index (nor command-id memory)",
         "Aggregate, command backlog (open loop)",
         "Aggregate via gateway, 16 in flight (closed loop)",
@@ -99,7 +100,7 @@ class BenchRunnerIT {
         .hasMessageContaining("--warmup-commands must be 0 (no warm-up) or at least 10, got 5");
     assertThat(BenchOptions.parse(new String[] {"--warmup-commands", "0"}).warmupCommands())
         .isZero();
-    assertThat(BenchOptions.parse(new String[0]).warmupCommands()).isEqualTo(200_000);
+    assertThat(BenchOptions.parse(new String[0]).warmupCommands()).isEqualTo(500_000);
   }
 
   @Test
