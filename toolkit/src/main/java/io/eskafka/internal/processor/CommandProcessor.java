@@ -71,8 +71,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It also reads the event partition of its task back, and indexes what it reads until it is
  * back at its own first event (from then on every event it reads back is one it wrote into the
- * index as it appended it): the per-stream index serves snapshot rebuilds (a snapshot of another logic version is rebuilt from the events before
- * a command uses it), stream deletion and the command-id memory above. When the index has not yet
+ * index as it appended it): the per-stream index serves snapshot rebuilds (a snapshot of another
+ * logic version is rebuilt from the events before a command uses it), stream deletion and the
+ * command-id memory above. When the index has not yet
  * caught up with a stream's snapshot (right after a restore, the last appended events are not read
  * back yet) and either the snapshot must be rebuilt or a command id must be looked up, the
  * stream's commands are parked in order in a store and go on when the missing events have been
