@@ -34,8 +34,8 @@ import org.apache.kafka.streams.state.Stores;
  * RocksDB index store whose changelog is the event topic, and reads its event partition back (the
  * read-only store's source), doing nothing more with what it reads: the aggregate only indexes
  * read-back events while its index may lag after a restart, and here it never does (the event
- * topic starts empty). No Avro, no decider, no header parsing
- * beyond the command id: values are the command's bytes. Command ids are not looked up: the
+ * topic starts empty). No Avro, no decider, no header parsing beyond the command id: values are
+ * the command's bytes. Command ids are not looked up: the
  * aggregate answers a new command's lookup from an in-memory filter.
  *
  * <p>Its rate over the same backlog is the ceiling of the aggregate's design on this machine: the

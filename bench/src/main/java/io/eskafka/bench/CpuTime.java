@@ -43,18 +43,13 @@ record CpuTime(long busy, long total) {
    * @return the seconds waited, or -1 if it never got that quiet (or CPU time is unknown)
    */
   static double awaitQuiet(double threshold, Duration max) throws InterruptedException {
-    long start = System.nanoTime();
-    long deadline = start + max.toNanos();
-    while (System.nanoTime() < deadline) {
+    return Quiet.await(max, () -> {
       CpuTime before = read();
       if (before == null) {
-        return -1;
+        return null;
       }
       Thread.sleep(1_000);
-      if (busySince(before) < threshold) {
-        return (System.nanoTime() - start) / 1e9;
-      }
-    }
-    return -1;
+      return busySince(before) < threshold;
+    });
   }
 }

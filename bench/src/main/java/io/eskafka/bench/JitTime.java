@@ -7,7 +7,7 @@ import java.time.Duration;
 /**
  * The JIT compiler's work in this JVM. Every application of a run lives in the runner's JVM, and
  * on 2 cores the compiler threads of a young JVM take a large share of the machine: a workload
- * measured while they are busy is measured slow (see docs/benchmarks.md, "The position effect").
+ * measured while they are busy is measured slow (see docs/benchmarks.md, "The position effect was the JIT compiler").
  */
 final class JitTime {
 
@@ -27,18 +27,13 @@ final class JitTime {
    * @return the seconds waited, or -1 if it never got that quiet (or the time is unknown)
    */
   static double awaitQuiet(long millisPerSecond, Duration max) throws InterruptedException {
-    long start = System.nanoTime();
-    long deadline = start + max.toNanos();
-    while (System.nanoTime() < deadline) {
+    return Quiet.await(max, () -> {
       long before = compileMillis();
       if (before < 0) {
-        return -1;
+        return null;
       }
       Thread.sleep(1_000);
-      if (compileMillis() - before < millisPerSecond) {
-        return (System.nanoTime() - start) / 1e9;
-      }
-    }
-    return -1;
+      return compileMillis() - before < millisPerSecond;
+    });
   }
 }
