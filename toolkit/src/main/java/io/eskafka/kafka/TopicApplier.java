@@ -108,7 +108,11 @@ public final class TopicApplier implements AutoCloseable {
    *
    * <p>All existing topics are checked before anything is created, so a mismatch leaves the
    * cluster as it was. Blocks until the cluster has answered (bounded by the Admin client's {@code
-   * default.api.timeout.ms}).
+   * default.api.timeout.ms}), and then until every partition of the topics it created has a
+   * leader in the metadata the cluster serves (at most 10 s): a producer that writes to a
+   * partition whose leader does not know it yet gets {@code NOT_LEADER_OR_FOLLOWER}, and an
+   * idempotent one retrying that first batch was seen to stall on out-of-order sequence errors
+   * until its delivery timeout.
    *
    * @param specs the desired topics, not {@code null}; names must be unique
    * @return which topics were created and which already existed, never {@code null}
@@ -165,6 +169,7 @@ public final class TopicApplier implements AutoCloseable {
         }
       }
     }
+    awaitLeaders(created);
     for (String name : createdByOthers) {
       differences.addAll(checkOnceVisible(byName.get(name)));
     }
@@ -212,12 +217,53 @@ public final class TopicApplier implements AutoCloseable {
           throw e;
         }
       }
-      try {
-        Thread.sleep(VISIBILITY_POLL_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptException(e);
+      pause();
+    }
+  }
+
+  /**
+   * Waits until every partition of {@code topics} (just created) has a leader.
+   *
+   * @throws KafkaException if some still have none after the visibility timeout
+   */
+  private void awaitLeaders(Set<String> topics) {
+    if (topics.isEmpty()) {
+      return;
+    }
+    long deadline = System.nanoTime() + VISIBILITY_TIMEOUT_NANOS;
+    while (true) {
+      List<String> leaderless = new ArrayList<>();
+      Map<String, ? extends Future<TopicDescription>> descriptions =
+          admin.describeTopics(topics).topicNameValues();
+      for (Map.Entry<String, ? extends Future<TopicDescription>> e : descriptions.entrySet()) {
+        try {
+          await(e.getValue(), "describe topic " + e.getKey()).partitions().stream()
+              .filter(partition -> partition.leader() == null || partition.leader().isEmpty())
+              .forEach(partition -> leaderless.add(e.getKey() + "-" + partition.partition()));
+        } catch (KafkaException ex) {
+          if (!(ex.getCause() instanceof UnknownTopicOrPartitionException)) {
+            throw ex;
+          }
+          leaderless.add(e.getKey()); // created, not in this broker's metadata yet
+        }
       }
+      if (leaderless.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new KafkaException("created topics but these have no leader after "
+            + TimeUnit.NANOSECONDS.toSeconds(VISIBILITY_TIMEOUT_NANOS) + " s: " + leaderless);
+      }
+      pause();
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(VISIBILITY_POLL_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
     }
   }
 

@@ -79,6 +79,23 @@ class TopicApplierIT {
   }
 
   @Test
+  void createdTopicsHaveALeaderForEveryPartitionWhenApplyReturns() throws Exception {
+    AggregateTopics topics = uniqueAggregate();
+
+    try (TopicApplier applier = new TopicApplier(EmbeddedKafka.shared().bootstrapServers())) {
+      applier.apply(topics.specs(4, (short) 1));
+    }
+
+    // No waiting here: a producer may write the moment apply returns.
+    Map<String, TopicDescription> described =
+        admin.describeTopics(topics.names()).allTopicNames().get();
+    assertThat(described.values())
+        .allSatisfy(description -> assertThat(description.partitions())
+            .hasSize(4)
+            .allSatisfy(partition -> assertThat(partition.leader()).isNotNull()));
+  }
+
+  @Test
   void secondApplyIsANoOp() {
     AggregateTopics topics = uniqueAggregate();
     TopicApplier applier = new TopicApplier(admin);
